@@ -1,0 +1,65 @@
+/*
+ * celer-fcgi: the Directus API as a pool of FastCGI workers.
+ *
+ *   celer-fcgi [serve]     master + WORKERS workers on FCGI_LISTEN
+ *   celer-fcgi --version
+ *
+ * Spawned by a web server with the listening socket on stdin (mod_fcgid, spawn-fcgi), it serves
+ * as a single worker on that socket: the web server manages the process count.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <fcntl.h>
+
+#include "fcgi-app/pool.h"
+#include "fcgi-app/worker.h"
+#include "lib/core/conf.h"
+#include "lib/core/log.h"
+
+#define CELER_VERSION "0.1.0"
+
+/* FastCGI's convention: a web server passes the listening socket as fd 0. */
+static int stdin_is_listener(void)
+{
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
+}
+
+static int usage(FILE *f)
+{
+    fprintf(f, "usage: celer-fcgi [serve] | --version | --help\n"
+               "Configuration comes from the environment and CONFIG_PATH (default ./.env);\n"
+               "see conf/celer.env for every setting.\n");
+    return f == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "serve";
+    if (strcmp(cmd, "--version") == 0) {
+        printf("celer-fcgi %s (Directus 11.3.5 API)\n", CELER_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
+        return usage(stdout);
+    if (strcmp(cmd, "serve") != 0)
+        return usage(stderr);
+
+    arena_t *a = arena_new();
+    conf_t *conf = arena_alloc(a, sizeof *conf);
+    char err[512];
+    if (conf_load(conf, a, err, sizeof err) < 0) {
+        fprintf(stderr, "celer-fcgi: configuration error: %s\n", err);
+        return 78; /* EX_CONFIG */
+    }
+    log_threshold = (log_level_t)conf->log_level;
+    if (conf->secret_generated)
+        log_warn("SECRET is not set: using a random one; tokens will not survive a restart");
+    if (stdin_is_listener()) {
+        fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+        return worker_run(conf, 0);
+    }
+    return pool_run(conf, a);
+}

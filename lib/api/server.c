@@ -1,0 +1,194 @@
+/*
+ * /server: liveness, project info and health, shaped as Directus 11.3.5 answers them.
+ */
+#include "lib/api/server.h"
+
+#include <json-c/json.h>
+#include <time.h>
+
+#include "lib/api/respond.h"
+#include "lib/core/json.h"
+#include "lib/services/settings.h"
+
+/* The Directus release whose API Celer serves; reported as version and releaseId. */
+#define DIRECTUS_VERSION "11.3.5"
+
+int server_ping(ctx_t *ctx)
+{
+    response_set_header_c(ctx->res, "Content-Type", "text/html; charset=utf-8");
+    buf_puts(&ctx->res->body, "pong");
+    return 0;
+}
+
+/* {"points","duration"} of a limiter, or false when it is off. */
+static struct json_object *limiter(bool enabled, int points, int duration)
+{
+    if (!enabled)
+        return json_object_new_boolean(0);
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "points", json_object_new_int(points));
+    json_object_object_add(o, "duration", json_object_new_int(duration));
+    return o;
+}
+
+static struct json_object *ws_endpoint(bool enabled, const char *auth, const char *path)
+{
+    if (!enabled)
+        return json_object_new_boolean(0);
+    struct json_object *o = json_object_new_object();
+    json_object_object_add(o, "authentication", json_object_new_string(auth));
+    json_object_object_add(o, "path", json_object_new_string(path));
+    return o;
+}
+
+/* Pino levels from the configured one upwards, as getAllowedLogLevels() lists them. */
+static struct json_object *allowed_log_levels(const char *from)
+{
+    static const struct {
+        const char *name;
+        int value;
+    } levels[] = {{"trace", 10}, {"debug", 20}, {"info", 30}, {"warn", 40}, {"error", 50},
+                  {"fatal", 60}};
+    struct json_object *o = json_object_new_object();
+    bool on = false;
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        on = on || strcmp(levels[i].name, from) == 0;
+        if (on)
+            json_object_object_add(o, levels[i].name, json_object_new_int(levels[i].value));
+    }
+    return o;
+}
+
+static struct json_object *websocket_info(const conf_t *c, bool admin)
+{
+    if (!c->websockets_enabled)
+        return json_object_new_boolean(0);
+    struct json_object *ws = json_object_new_object();
+    json_object_object_add(ws, "rest",
+                           ws_endpoint(c->websockets_rest_enabled, c->websockets_rest_auth,
+                                       c->websockets_rest_path));
+    json_object_object_add(ws, "graphql",
+                           ws_endpoint(c->websockets_graphql_enabled, c->websockets_graphql_auth,
+                                       c->websockets_graphql_path));
+    json_object_object_add(ws, "heartbeat",
+                           c->websockets_heartbeat_enabled
+                               ? json_object_new_int(c->websockets_heartbeat_period)
+                               : json_object_new_boolean(0));
+    struct json_object *logs = c->websockets_logs_enabled && admin
+                                   ? json_object_new_object()
+                                   : json_object_new_boolean(0);
+    if (json_object_is_type(logs, json_type_object))
+        json_object_object_add(logs, "allowedLogLevels",
+                               allowed_log_levels(c->websockets_logs_level));
+    json_object_object_add(ws, "logs", logs);
+    return ws;
+}
+
+/* What only signed-in users see, in Directus's key order. */
+static void add_user_info(const conf_t *c, bool admin, struct json_object *info)
+{
+    json_object_object_add(info, "rateLimit",
+                           limiter(c->rate_limiter_enabled, c->rate_limiter_points,
+                                   c->rate_limiter_duration));
+    json_object_object_add(info, "rateLimitGlobal",
+                           limiter(c->rate_limiter_global_enabled, c->rate_limiter_global_points,
+                                   c->rate_limiter_global_duration));
+    struct json_object *ext = json_object_new_object();
+    json_object_object_add(ext, "limit", c->extensions_limit >= 0
+                                             ? json_object_new_int(c->extensions_limit)
+                                             : NULL);
+    json_object_object_add(info, "extensions", ext);
+    struct json_object *ql = json_object_new_object();
+    json_object_object_add(ql, "default", json_object_new_int64(c->query_limit_default));
+    json_object_object_add(ql, "max", json_object_new_int64(c->query_limit_max));
+    json_object_object_add(info, "queryLimit", ql);
+    json_object_object_add(info, "websocket", websocket_info(c, admin));
+    json_object_object_add(info, "version", json_object_new_string(DIRECTUS_VERSION));
+}
+
+int server_info(ctx_t *ctx)
+{
+    struct json_object *project;
+    if (settings_project(ctx->arena, &ctx->err, ctx->db, &project) < 0)
+        return -1;
+    struct json_object *payload = json_own(ctx->arena, json_object_new_object());
+    struct json_object *info = json_object_new_object();
+    json_object_object_add(info, "project", json_object_get(project));
+    if (ctx->acc.user)
+        add_user_info(ctx->conf, ctx->acc.admin, info);
+    json_object_object_add(payload, "data", info);
+    return respond_json(ctx, payload);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static struct json_object *check(const char *status, const char *component)
+{
+    struct json_object *c = json_object_new_object();
+    json_object_object_add(c, "status", json_object_new_string(status));
+    json_object_object_add(c, "componentType", json_object_new_string(component));
+    return c;
+}
+
+static void add_check(struct json_object *checks, const char *name, struct json_object *c)
+{
+    struct json_object *list = json_object_new_array();
+    json_object_array_add(list, c);
+    json_object_object_add(checks, name, list);
+}
+
+/* Round to 3 decimals as Directus's +x.toFixed(3). */
+static double round3(double x)
+{
+    return (double)(long long)(x * 1000 + 0.5) / 1000;
+}
+
+/* The database checks: a round trip timed against the 150 ms threshold. Returns the status. */
+static const char *database_checks(ctx_t *ctx, struct json_object *checks)
+{
+    const char *client = db_client_name(ctx->db);
+    double t0 = now_ms();
+    err_t e = {0};
+    db_result_t r;
+    bool ok = db_exec(ctx->db, ctx->arena, &e, "SELECT 1", NULL, 0, &r) == 0;
+    double ms = round3(now_ms() - t0);
+    const char *status = !ok ? "error" : ms > 150 ? "warn" : "ok";
+    struct json_object *c = check(status, "datastore");
+    json_object_object_add(c, "observedUnit", json_object_new_string("ms"));
+    json_object_object_add(c, "observedValue", json_object_new_double(ms));
+    json_object_object_add(c, "threshold", json_object_new_int(150));
+    if (!ok)
+        json_object_object_add(c, "output", json_object_new_string("Can't connect to the database."));
+    add_check(checks, arena_printf(ctx->arena, "%s:responseTime", client), c);
+    /* Each worker owns one connection, and it is busy serving this very request. */
+    c = check("ok", "datastore");
+    json_object_object_add(c, "observedValue", json_object_new_int(ctx->conf->workers - 1));
+    add_check(checks, arena_printf(ctx->arena, "%s:connectionsAvailable", client), c);
+    c = check("ok", "datastore");
+    json_object_object_add(c, "observedValue", json_object_new_int(1));
+    add_check(checks, arena_printf(ctx->arena, "%s:connectionsUsed", client), c);
+    return status;
+}
+
+int server_health(ctx_t *ctx)
+{
+    struct json_object *checks = json_own(ctx->arena, json_object_new_object());
+    const char *status = database_checks(ctx, checks);
+    struct json_object *payload = json_own(ctx->arena, json_object_new_object());
+    json_object_object_add(payload, "status", json_object_new_string(status));
+    if (ctx->acc.admin) {
+        json_object_object_add(payload, "releaseId", json_object_new_string(DIRECTUS_VERSION));
+        json_object_object_add(payload, "serviceId", json_object_new_string(ctx->conf->public_url));
+        json_object_object_add(payload, "checks", json_object_get(checks));
+    }
+    if (strcmp(status, "error") == 0)
+        ctx->res->status = 503;
+    respond_json(ctx, payload);
+    response_set_header_c(ctx->res, "Content-Type", "application/health+json; charset=utf-8");
+    return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * Growable byte buffer in an arena: response bodies, header values, rendered SQL. Appends never
+ * fail (the arena aborts on OOM). The content is kept NUL-terminated for C APIs.
+ */
+#ifndef LIB_CORE_BUF_H
+#define LIB_CORE_BUF_H
+
+#include <stddef.h>
+
+#include "lib/core/arena.h"
+#include "lib/core/str.h"
+
+typedef struct {
+    arena_t *arena; /* read-only */
+    char *p;        /* read-only: content, NUL-terminated */
+    size_t n;       /* read-only: length without the NUL */
+    size_t cap;     /* read-only */
+} buf_t;
+
+/* Empty buffer allocating from a, with room for cap bytes before it grows. */
+void buf_init(buf_t *b, arena_t *a, size_t cap);
+void buf_append(buf_t *b, const void *p, size_t n);
+void buf_puts(buf_t *b, const char *s);
+void buf_putc(buf_t *b, char c);
+void buf_str(buf_t *b, str_t s);
+void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Empties the buffer, keeping its storage. */
+void buf_clear(buf_t *b);
+/* The content as a slice. */
+str_t buf_slice(const buf_t *b);
+
+#endif

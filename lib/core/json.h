@@ -1,0 +1,29 @@
+/*
+ * JSON output with JSON.stringify's exact text: json-c objects in, bytes out. json-c's own
+ * serializer differs from JavaScript (it escapes '/', prints 0.1 as 0.10000000000000001), and
+ * every byte matters because clients and ETags compare them.
+ */
+#ifndef LIB_CORE_JSON_H
+#define LIB_CORE_JSON_H
+
+#include <json-c/json.h>
+
+#include "lib/core/arena.h"
+#include "lib/core/buf.h"
+#include "lib/core/str.h"
+
+/* Appends o as JSON.stringify(o) would print it (NULL is null). Object keys keep insertion
+ * order. Doubles use the shortest text that reads back as the same number; NaN and infinities
+ * print as null, as in JavaScript. */
+void json_write(buf_t *b, const struct json_object *o);
+
+/* Appends s as a JSON string literal, quotes included. */
+void json_write_str(buf_t *b, str_t s);
+
+/* Ties a json-c root to the arena: json_object_put(o) runs at the next reset. Returns o. */
+struct json_object *json_own(arena_t *a, struct json_object *o);
+
+/* A json-c string from a slice (embedded NULs kept). */
+struct json_object *json_str(str_t s);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * directus_settings reads shared by routes: the project block of /server/info.
+ */
+#ifndef LIB_SERVICES_SETTINGS_H
+#define LIB_SERVICES_SETTINGS_H
+
+#include "lib/core/arena.h"
+#include "lib/core/err.h"
+#include "lib/db/db.h"
+
+struct json_object;
+
+/* The `project` object of GET /server/info, as Directus's readSingleton answers it: the
+ * settings row's project fields (public_background expanded to {id, type}), or, when the table
+ * has no row, only the fields whose column has a non-null default, with that default. *out is
+ * owned by a. -1 with e set on a database error. */
+int settings_project(arena_t *a, err_t *e, db_conn_t *db, struct json_object **out);
+
+#endif

@@ -1,0 +1,41 @@
+// Where the stack under test is: tests/stack exports BASE_URL, TLS_URL, DB_* (see `tests/stack env`).
+import { execFileSync } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function stackEnv() {
+	if (process.env.BASE_URL) return process.env;
+	// Run by hand against a stack that is already up: ask it.
+	const out = execFileSync(resolve(ROOT, 'tests/stack'), ['env'], { encoding: 'utf8' });
+	const env = {};
+	for (const line of out.split('\n')) {
+		const i = line.indexOf('=');
+		if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+	}
+	return { ...process.env, ...env };
+}
+
+export const ENV = stackEnv();
+export const BASE_URL = ENV.BASE_URL;
+export const CELER_BIN = ENV.CELER_BIN || resolve(ROOT, 'build/celer-fcgi');
+
+/** fetch against the stack; returns {status, headers, text, json}. */
+export async function call(method, path, { headers = {}, body, raw } = {}) {
+	const init = { method, headers: { ...headers }, redirect: 'manual' };
+	if (raw !== undefined) init.body = raw;
+	else if (body !== undefined) {
+		init.body = JSON.stringify(body);
+		init.headers['content-type'] ??= 'application/json';
+	}
+	const res = await fetch(BASE_URL + path, init);
+	const text = await res.text();
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	return { status: res.status, headers: res.headers, text, json };
+}
