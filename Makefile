@@ -63,7 +63,7 @@ $(BUILD)/tests/bench/fcgi-ceiling: tests/bench/fcgi-ceiling.c
 $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libceler.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -MMD -MP -o $@ $< $(BUILD)/libceler.a \
-	    $(LDLIBS) -lcmocka
+	    -DSOURCE_ROOT=\"$(CURDIR)\" $(LDLIBS) -lcmocka
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE=1 all $(addprefix build-asan/,$(UNIT_SRC:%.c=%))

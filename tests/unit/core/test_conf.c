@@ -165,6 +165,35 @@ static void test_units(void **state)
     assert_int_equal(conf_parse_ms("later"), -1);
 }
 
+/* conf/celer.env documents the defaults: loading it must change nothing. */
+static void test_sample_file_states_the_defaults(void **state)
+{
+    (void)state;
+    char *env[] = {"DB_FILENAME=/tmp/x.db", "SECRET=s", NULL};
+    conf_t d, s;
+    char err[256];
+    const char *empty = write_file("");
+    assert_int_equal(conf_load_from(&d, a, env, empty, err, sizeof err), 0);
+    unlink(empty);
+    if (conf_load_from(&s, a, env, SOURCE_ROOT "/conf/celer.env", err, sizeof err) < 0)
+        fail_msg("conf/celer.env: %s", err);
+    /* Pointers differ, so compare every field through its printed value. */
+#define SAME_INT(f) assert_int_equal(d.f, s.f)
+#define SAME_STR(f) assert_string_equal(d.f ? d.f : "(null)", s.f ? s.f : "(null)")
+    SAME_INT(port); SAME_INT(max_payload_size); SAME_INT(query_limit_default);
+    SAME_INT(query_limit_max); SAME_INT(max_batch_mutation); SAME_INT(cors_enabled);
+    SAME_INT(cors_max_age); SAME_INT(cache_ttl_ms); SAME_INT(cache_value_max_size);
+    SAME_INT(rate_limiter_points); SAME_INT(access_token_ttl_ms); SAME_INT(refresh_token_ttl_ms);
+    SAME_INT(session_cookie_ttl_ms); SAME_INT(login_stall_time); SAME_INT(log_level);
+    SAME_INT(fcgi_socket_mode); SAME_INT(ip_trust_proxy); SAME_INT(websockets_heartbeat_period);
+    SAME_INT(extensions_limit); SAME_INT(redis_port); SAME_INT(cache_control_s_maxage);
+    SAME_STR(public_url); SAME_STR(fcgi_listen); SAME_STR(db_client); SAME_STR(cors_origin);
+    SAME_STR(cors_methods); SAME_STR(cors_allowed_headers); SAME_STR(cache_namespace);
+    SAME_STR(cache_auto_purge_ignore_list); SAME_STR(robots_txt); SAME_STR(root_redirect);
+    SAME_STR(ip_custom_header); SAME_STR(refresh_token_cookie_name); SAME_STR(admin_email);
+    SAME_STR(websockets_rest_path); SAME_STR(db_exclude_tables);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sqlite_needs_a_filename, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_indirection, setup, teardown),
         cmocka_unit_test(test_units),
+        cmocka_unit_test_setup_teardown(test_sample_file_states_the_defaults, setup, teardown),
     };
     return cmocka_run_group_tests_name("core/conf", tests, NULL, NULL);
 }
