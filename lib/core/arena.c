@@ -110,10 +110,12 @@ void arena_free(arena_t *a)
     free(a);
 }
 
+#ifndef ARENA_DEBUG
 static size_t align_up(size_t n)
 {
     return (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 }
+#endif
 
 void *arena_alloc(arena_t *a, size_t n)
 {

@@ -84,22 +84,27 @@ int db_connect(db_conn_t *c, arena_t *a, err_t *e);
 
 /* Runs one statement with n bound parameters; *out (may be NULL when the caller needs no rows)
  * receives the rows, allocated in a. Prepared statements are cached per connection by SQL text.
- * Reconnects once when the connection was lost before the statement was sent. Errors: constraint
- * violations map to Directus codes (RECORD_NOT_UNIQUE, NOT_NULL_VIOLATION, VALUE_TOO_LONG,
- * VALUE_OUT_OF_RANGE, INVALID_FOREIGN_KEY) with collection and field where the driver tells;
- * a lost server gives 503 SERVICE_UNAVAILABLE; anything else INTERNAL_SERVER_ERROR. */
+ * Reconnects once when the connection was lost before the statement was sent (never inside a
+ * transaction). Errors: constraint violations map to Directus codes (RECORD_NOT_UNIQUE,
+ * NOT_NULL_VIOLATION, VALUE_TOO_LONG, VALUE_OUT_OF_RANGE, INVALID_FOREIGN_KEY) with collection
+ * and field where the driver tells; a lost server gives 503 SERVICE_UNAVAILABLE; anything else
+ * INTERNAL_SERVER_ERROR. */
 int db_exec(db_conn_t *c, arena_t *a, err_t *e, const char *sql, const db_value_t *params,
             size_t n, db_result_t *out);
 
-/* Transactions: BEGIN / COMMIT / ROLLBACK on the connection. */
+/* Transactions: BEGIN / COMMIT / ROLLBACK on the connection (not nestable; use these, not
+ * db_exec, so the connection knows). When the connection is lost inside a transaction, every
+ * statement and the COMMIT answer 503 until db_rollback, which then succeeds: nothing of the
+ * transaction runs on a fresh connection. A failed COMMIT leaves no transaction open. */
 int db_begin(db_conn_t *c, arena_t *a, err_t *e);
 int db_commit(db_conn_t *c, arena_t *a, err_t *e);
 int db_rollback(db_conn_t *c, arena_t *a, err_t *e);
 
-/* Statements run since db_new (tests prove bounded round trips with it). */
+/* Statements run since db_new, BEGIN/COMMIT/ROLLBACK included, a transparent retry counted once
+ * (tests prove bounded round trips with it). */
 uint64_t db_statement_count(const db_conn_t *c);
 
-/* The cell at (row, col) of r. */
+/* The cell at (row, col) of r, or NULL when out of range. */
 const db_value_t *db_cell(const db_result_t *r, size_t row, size_t col);
 
 #endif
