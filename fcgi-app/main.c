@@ -1,7 +1,9 @@
 /*
  * celer-fcgi: the Directus API as a pool of FastCGI workers.
  *
- *   celer-fcgi [serve]     master + WORKERS workers on FCGI_LISTEN
+ *   celer-fcgi [serve]          master + WORKERS workers on FCGI_LISTEN
+ *   celer-fcgi bootstrap        Directus system tables and the admin in an empty database
+ *   celer-fcgi schema snapshot  the schema as Directus's /schema/snapshot prints it
  *   celer-fcgi --version
  *
  * Spawned by a web server with the listening socket on stdin (mod_fcgid, spawn-fcgi), it serves
@@ -12,6 +14,8 @@
 #include <sys/socket.h>
 #include <fcntl.h>
 
+#include "fcgi-app/cmd_bootstrap.h"
+#include "fcgi-app/cmd_schema.h"
 #include "fcgi-app/pool.h"
 #include "fcgi-app/worker.h"
 #include "lib/core/conf.h"
@@ -29,10 +33,21 @@ static int stdin_is_listener(void)
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: celer-fcgi [serve] | --version | --help\n"
+    fprintf(f, "usage: celer-fcgi [serve] | bootstrap | schema snapshot | --version | --help\n"
                "Configuration comes from the environment and CONFIG_PATH (default ./.env);\n"
                "see conf/celer.env for every setting.\n");
     return f == stdout ? 0 : 2;
+}
+
+static int serve(conf_t *conf, arena_t *a)
+{
+    if (conf->secret_generated)
+        log_warn("SECRET is not set: using a random one; tokens will not survive a restart");
+    if (stdin_is_listener()) {
+        fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+        return worker_run(conf, 0);
+    }
+    return pool_run(conf, a);
 }
 
 int main(int argc, char **argv)
@@ -44,7 +59,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0)
         return usage(stdout);
-    if (strcmp(cmd, "serve") != 0)
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "bootstrap") != 0 && strcmp(cmd, "schema") != 0)
         return usage(stderr);
 
     arena_t *a = arena_new();
@@ -55,11 +70,9 @@ int main(int argc, char **argv)
         return 78; /* EX_CONFIG */
     }
     log_threshold = (log_level_t)conf->log_level;
-    if (conf->secret_generated)
-        log_warn("SECRET is not set: using a random one; tokens will not survive a restart");
-    if (stdin_is_listener()) {
-        fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-        return worker_run(conf, 0);
-    }
-    return pool_run(conf, a);
+    if (strcmp(cmd, "bootstrap") == 0)
+        return cmd_bootstrap(conf, argc - 2, argv + 2);
+    if (strcmp(cmd, "schema") == 0)
+        return cmd_schema(conf, argc - 2, argv + 2);
+    return serve(conf, a);
 }

@@ -1,0 +1,13 @@
+/*
+ * celer-fcgi schema: Schema commands: `snapshot` prints the schema as Directus's GET /schema/snapshot.
+ */
+#ifndef FCGI_APP_CMD_SCHEMA_H
+#define FCGI_APP_CMD_SCHEMA_H
+
+#include "lib/core/conf.h"
+
+/* Runs the subcommand with its own arguments (argv[0] is the first argument after "schema").
+ * Returns the process exit status. */
+int cmd_schema(const conf_t *conf, int argc, char **argv);
+
+#endif
