@@ -23,6 +23,17 @@ void json_write_str(buf_t *b, str_t s)
         case '\r': esc = "\\r"; break;
         case '\t': esc = "\\t"; break;
         default:
+            if (c == 0xED && i + 2 < s.n && ((unsigned char)s.p[i + 1] & 0xE0) == 0xA0) {
+                /* A lone surrogate (WTF-8, as jsonparse stores \ud83d): JSON.stringify escapes
+                 * it rather than printing invalid UTF-8. */
+                unsigned cp = 0xD000u | (((unsigned char)s.p[i + 1] & 0x3Fu) << 6) |
+                              ((unsigned char)s.p[i + 2] & 0x3Fu);
+                buf_append(b, s.p + run, i - run);
+                buf_printf(b, "\\u%04x", cp);
+                i += 2;
+                run = i + 1;
+                continue;
+            }
             if (c >= 0x20)
                 continue;
         }

@@ -45,6 +45,10 @@ static void test_strings_escaped_like_javascript(void **state)
     /* node -p 'JSON.stringify("a\"b\\c/\n\t\u0001é")' */
     json_write_str(&b, (str_t){"a\"b\\c/\n\t\x01\xc3\xa9", 11});
     assert_string_equal(b.p, "\"a\\\"b\\\\c/\\n\\t\\u0001\xc3\xa9\"");
+    /* node -p 'JSON.stringify("x\ud83dy")': a lone surrogate (WTF-8 ED A0 BD) is escaped. */
+    buf_clear(&b);
+    json_write_str(&b, (str_t){"x\xed\xa0\xbdy", 5});
+    assert_string_equal(b.p, "\"x\\ud83dy\"");
     arena_free(a);
 }
 
