@@ -39,15 +39,27 @@ static int usage(FILE *f)
     return f == stdout ? 0 : 2;
 }
 
+/* Serves until stopped. The pool takes ownership of the configuration's arena (it replaces it on
+ * reload); the stdin mode leaves it to the caller. */
 static int serve(conf_t *conf, arena_t *a)
 {
     if (conf->secret_generated)
         log_warn("SECRET is not set: using a random one; tokens will not survive a restart");
     if (stdin_is_listener()) {
         fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-        return worker_run(conf, 0);
+        int rc = worker_run(conf, 0);
+        arena_free(a);
+        return rc;
     }
     return pool_run(conf, a);
+}
+
+static int run_command(const char *cmd, conf_t *conf, arena_t *a, int argc, char **argv)
+{
+    int rc = strcmp(cmd, "bootstrap") == 0 ? cmd_bootstrap(conf, argc, argv)
+                                           : cmd_schema(conf, argc, argv);
+    arena_free(a);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -67,12 +79,11 @@ int main(int argc, char **argv)
     char err[512];
     if (conf_load(conf, a, err, sizeof err) < 0) {
         fprintf(stderr, "celer-fcgi: configuration error: %s\n", err);
+        arena_free(a);
         return 78; /* EX_CONFIG */
     }
     log_threshold = (log_level_t)conf->log_level;
-    if (strcmp(cmd, "bootstrap") == 0)
-        return cmd_bootstrap(conf, argc - 2, argv + 2);
-    if (strcmp(cmd, "schema") == 0)
-        return cmd_schema(conf, argc - 2, argv + 2);
+    if (strcmp(cmd, "serve") != 0)
+        return run_command(cmd, conf, a, argc - 2, argv + 2);
     return serve(conf, a);
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
-import { ENV, call } from './lib/env.mjs';
+import { ENV, call, rawCall } from './lib/env.mjs';
 
 const CSP =
 	"script-src 'self' 'unsafe-eval';worker-src 'self' blob:;child-src 'self' blob:;img-src 'self' data: blob: https://raw.githubusercontent.com https://avatars.githubusercontent.com;media-src 'self';connect-src 'self' https://* wss://*;default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';object-src 'none';script-src-attr 'none';style-src 'self' https: 'unsafe-inline'";
@@ -26,9 +26,13 @@ test('GET /server/ping answers pong with Directus headers and no cache headers',
 });
 
 test('a matching If-None-Match gets 304 without a body; HEAD gets headers only', async () => {
-	const r = await call('GET', '/server/ping', { headers: { 'if-none-match': etag('pong') } });
+	const r = await rawCall('GET', '/server/ping', { 'if-none-match': etag('pong') });
 	assert.equal(r.status, 304);
 	assert.equal(r.text, '');
+	assert.equal(r.headers.etag, etag('pong'));
+	// `Cache-Control: no-cache` from the client means "not fresh" (what fetch() itself sends).
+	const fresh = await rawCall('GET', '/server/ping', { 'if-none-match': etag('pong'), 'cache-control': 'no-cache' });
+	assert.equal(fresh.status, 200);
 	const h = await call('HEAD', '/server/info');
 	assert.equal(h.status, 200);
 	assert.equal(h.text, '');

@@ -74,7 +74,7 @@ test('SIGHUP re-reads the configuration and replaces workers without failing a r
 	const body = JSON.stringify({ hello: 'world' });
 	const held = [];
 	for (let i = 0; i < 2; i++) {
-		const r = openRequest(sock, cgiParams('POST', '/server/info', { body, headers: { 'content-type': 'application/json' } }));
+		const r = openRequest(sock, cgiParams('GET', '/server/info', { body, headers: { 'content-type': 'application/json' } }));
 		r.sendBody(body.slice(0, 5));
 		held.push(r);
 	}
@@ -105,7 +105,7 @@ test('a bad configuration on SIGHUP keeps the running one', async () => {
 
 test('SIGTERM lets the request in flight finish, then the pool exits and removes its socket', async () => {
 	const body = '{"a":1}';
-	const r = openRequest(sock, cgiParams('POST', '/server/info', { body, headers: { 'content-type': 'application/json' } }));
+	const r = openRequest(sock, cgiParams('GET', '/server/info', { body, headers: { 'content-type': 'application/json' } }));
 	r.sendBody(body.slice(0, 3));
 	await sleep(100);
 	master.kill('SIGTERM');

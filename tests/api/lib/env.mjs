@@ -1,5 +1,6 @@
 // Where the stack under test is: tests/stack exports BASE_URL, TLS_URL, DB_* (see `tests/stack env`).
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,4 +39,17 @@ export async function call(method, path, { headers = {}, body, raw } = {}) {
 		json = undefined;
 	}
 	return { status: res.status, headers: res.headers, text, json };
+}
+
+/** A request through node:http, which (unlike fetch) adds no Cache-Control or Pragma of its own. */
+export function rawCall(method, path, headers = {}) {
+	return new Promise((resolve, reject) => {
+		const req = http.request(BASE_URL + path, { method, headers }, (res) => {
+			let text = '';
+			res.on('data', (d) => (text += d));
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+		});
+		req.on('error', reject);
+		req.end();
+	});
 }
