@@ -68,6 +68,18 @@ test('a worker killed with kill -9 is replaced and the next request succeeds', a
 	assert.ok(!workerPids(master.pid).includes(victim));
 });
 
+test('a client that disconnects mid-body costs nothing: the worker survives and serves the next', async () => {
+	const pids = workerPids(master.pid);
+	for (let i = 0; i < 4; i++) {
+		const r = openRequest(sock, cgiParams('GET', '/server/info', { body: '{"a":"' + 'x'.repeat(1000) + '"}', headers: { 'content-type': 'application/json' } }));
+		r.sendBody('{"a":"xx');
+		await sleep(20);
+		r.destroy();
+	}
+	for (let i = 0; i < 10; i++) assert.equal((await ping()).body, 'pong');
+	assert.deepEqual(workerPids(master.pid).sort(), pids.sort(), 'no worker died');
+});
+
 test('SIGHUP re-reads the configuration and replaces workers without failing a request in flight', async () => {
 	const before = workerPids(master.pid);
 	// A request whose body has not arrived yet is in flight in some worker.
@@ -94,7 +106,34 @@ test('SIGHUP re-reads the configuration and replaces workers without failing a r
 	assert.equal((await ping()).body, 'pong');
 });
 
+test('repeated SIGHUPs under a stream of requests fail none of them', async () => {
+	let stop = false, served = 0;
+	const failures = [];
+	const client = async () => {
+		while (!stop) {
+			try {
+				const r = await ping();
+				if (r.body === 'pong') served++;
+				else failures.push(r.status);
+			} catch (e) {
+				failures.push(e.message);
+			}
+		}
+	};
+	const clients = Array.from({ length: 8 }, client);
+	for (let i = 0; i < 3; i++) {
+		await sleep(150);
+		process.kill(master.pid, 'SIGHUP');
+	}
+	await sleep(300);
+	stop = true;
+	await Promise.all(clients);
+	assert.deepEqual(failures, []);
+	assert.ok(served > 50, `served ${served}`);
+});
+
 test('a bad configuration on SIGHUP keeps the running one', async () => {
+	assert.ok(await waitFor(() => workerPids(master.pid).length === 3), 'earlier generations drained');
 	const pids = workerPids(master.pid);
 	writeFileSync(join(dir, '.env'), 'PORT=not-a-port\n');
 	process.kill(master.pid, 'SIGHUP');
