@@ -80,20 +80,29 @@ check-headers:
 deps:
 	@scripts/deps
 
-test: deps
+test:
+	@scripts/deps --test
 	@scripts/test
 
-check-asan: deps
+check-asan:
+	@scripts/deps --test
 	@scripts/test --asan
 
-run: deps all
+run:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
 	@scripts/run
 
-bench: deps all
+# Dependencies come first, so these targets work on a machine that has nothing yet.
+bench:
+	@scripts/deps --test
+	@$(MAKE) --no-print-directory all
 	@tests/bench/run
 
 DB ?= sqlite
-conformance: deps all
+conformance:
+	@scripts/deps --test
+	@$(MAKE) --no-print-directory all
 	@tests/conformance/run --db=$(DB)
 
 fmt:
