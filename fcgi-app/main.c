@@ -74,6 +74,13 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "bootstrap") != 0 && strcmp(cmd, "schema") != 0)
         return usage(stderr);
 
+    /* `<command> --help` needs no configuration: scripts probe for a subcommand with it. */
+    if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+        if (strcmp(cmd, "bootstrap") == 0)
+            return cmd_bootstrap(NULL, argc - 2, argv + 2);
+        if (strcmp(cmd, "schema") == 0)
+            return cmd_schema(NULL, argc - 2, argv + 2);
+    }
     arena_t *a = arena_new();
     conf_t *conf = arena_alloc(a, sizeof *conf);
     char err[512];
