@@ -98,6 +98,7 @@ bench:
 	@scripts/deps --test
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run
+	@tests/bench/startup
 
 DB ?= sqlite
 conformance:
