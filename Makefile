@@ -10,13 +10,20 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := fcgi json-c openssl sqlite3 libpq libmariadb libargon2
+PKGS    := fcgi json-c openssl sqlite3 libpq libmariadb libargon2 libjwt libcurl
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -I. \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# libFuzzer build (clang): the library instrumented for coverage, ASan and UBSan.
+ifeq ($(SANITIZE),fuzz)
+CFLAGS  += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer -DARENA_DEBUG
+LDFLAGS += -fsanitize=address,undefined
+endif
 
 ifeq ($(SANITIZE),1)
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
@@ -31,13 +38,17 @@ APP_OBJ   := $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*/test_*.c))
 UNIT_BIN  := $(UNIT_SRC:%.c=$(BUILD)/%)
 HEADERS   := $(sort $(wildcard lib/*/*.h fcgi-app/*.h))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAME := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAY_BIN:= $(FUZZ_NAME:%=$(BUILD)/tests/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
 
 # Compiler lines are long: show them only with V=1.
 ifndef V
 .SILENT:
 endif
 
-.PHONY: all asan unit check-headers test run bench conformance deps clean check-asan fmt
+.PHONY: all asan unit check-headers test run bench conformance deps clean check-asan fmt fuzz
 
 all: $(BUILD)/celer-fcgi $(BUILD)/tests/bench/fcgi-ceiling
 
@@ -65,11 +76,40 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libceler.a
 	$(CC) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -MMD -MP -o $@ $< $(BUILD)/libceler.a \
 	    -DSOURCE_ROOT=\"$(CURDIR)\" $(LDLIBS) -lcmocka
 
-asan:
-	$(MAKE) BUILD=build-asan SANITIZE=1 all $(addprefix build-asan/,$(UNIT_SRC:%.c=%))
+# The fuzz targets' inputs replayed with the ordinary compiler (no libFuzzer needed): saved
+# crashers in tests/fuzz/regress/<target>/ and the seed corpus stay fixed.
+$(BUILD)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(BUILD)/libceler.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(BUILD)/libceler.a \
+	    $(LDLIBS)
 
-unit: $(UNIT_BIN)
+$(BUILD)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libceler.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libceler.a $(LDLIBS)
+
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 all $(addprefix build-asan/,$(UNIT_SRC:%.c=%)) \
+	    $(addprefix build-asan/tests/fuzz/replay_,$(FUZZ_NAME))
+
+unit: $(UNIT_BIN) $(REPLAY_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; for n in $(FUZZ_NAME); do \
+	    echo "== fuzz replay $$n"; \
+	    $(BUILD)/tests/fuzz/replay_$$n $$(find tests/fuzz/corpus/$$n tests/fuzz/regress/$$n \
+	        -type f 2>/dev/null); \
+	done
+
+# libFuzzer on every target for FUZZ_SECONDS each; crashers land in tests/fuzz/regress/<target>/
+# (commit them with the fix: `make unit` replays them), new coverage in tests/fuzz/corpus/.
+fuzz:
+	@scripts/deps --test
+	$(MAKE) BUILD=build-fuzz CC=clang SANITIZE=fuzz $(FUZZ_NAME:%=build-fuzz/tests/fuzz/fuzz_%)
+	@set -e; for n in $(FUZZ_NAME); do \
+	    mkdir -p tests/fuzz/corpus/$$n tests/fuzz/regress/$$n; \
+	    echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
+	    build-fuzz/tests/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -artifact_prefix=tests/fuzz/regress/$$n/ tests/fuzz/corpus/$$n; \
+	done
 
 # Each public header compiles on its own.
 check-headers:
@@ -110,6 +150,6 @@ fmt:
 	clang-format -i $(LIB_SRC) $(APP_SRC) $(HEADERS) $(UNIT_SRC)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d)

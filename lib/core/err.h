@@ -41,6 +41,7 @@ struct json_object;
     X(REQUESTS_EXCEEDED, 429, "Too many requests.")                                                \
     X(LIMIT_EXCEEDED, 403, "Limit exceeded.")                                                      \
     X(INVALID_PROVIDER, 403, "Invalid provider.")                                                  \
+    X(INVALID_PROVIDER_CONFIG, 503, "Invalid config.")                                             \
     X(SERVICE_UNAVAILABLE, 503, "Service is unavailable.")                                         \
     X(INTERNAL_SERVER_ERROR, 500, "An unexpected error occurred.")
 

@@ -7,6 +7,35 @@
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* The surrogate code unit encoded at s[i] in WTF-8 (ED A0..BF 80..BF), or -1. jsonparse stores a
+ * lone \ud83d that way, and raw request bytes can spell one too. */
+static long wtf8_surrogate(str_t s, size_t i)
+{
+    const unsigned char *u = (const unsigned char *)s.p + i;
+    if (i + 2 >= s.n)
+        return -1;
+    if (u[0] != 0xED || (u[1] & 0xE0) != 0xA0 || (u[2] & 0xC0) != 0x80)
+        return -1;
+    return 0xD000L | ((long)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+}
+
+/* Writes the surrogate at s[i] as JavaScript would hold it: a high one followed by a low one is
+ * one code point (printed as UTF-8), a lone one is escaped as JSON.stringify escapes it.
+ * Returns the bytes consumed. */
+static size_t write_surrogates(buf_t *b, str_t s, size_t i)
+{
+    long hi = wtf8_surrogate(s, i), lo = wtf8_surrogate(s, i + 3);
+    if (hi < 0xDC00 && lo >= 0xDC00) {
+        unsigned long cp = 0x10000UL + (((unsigned long)hi - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+        char u[4] = {(char)(0xF0 | (cp >> 18)), (char)(0x80 | ((cp >> 12) & 0x3F)),
+                     (char)(0x80 | ((cp >> 6) & 0x3F)), (char)(0x80 | (cp & 0x3F))};
+        buf_append(b, u, 4);
+        return 6;
+    }
+    buf_printf(b, "\\u%04lx", (unsigned long)hi);
+    return 3;
+}
+
 void json_write_str(buf_t *b, str_t s)
 {
     buf_putc(b, '"');
@@ -23,14 +52,9 @@ void json_write_str(buf_t *b, str_t s)
         case '\r': esc = "\\r"; break;
         case '\t': esc = "\\t"; break;
         default:
-            if (c == 0xED && i + 2 < s.n && ((unsigned char)s.p[i + 1] & 0xE0) == 0xA0) {
-                /* A lone surrogate (WTF-8, as jsonparse stores \ud83d): JSON.stringify escapes
-                 * it rather than printing invalid UTF-8. */
-                unsigned cp = 0xD000u | (((unsigned char)s.p[i + 1] & 0x3Fu) << 6) |
-                              ((unsigned char)s.p[i + 2] & 0x3Fu);
+            if (wtf8_surrogate(s, i) >= 0) {
                 buf_append(b, s.p + run, i - run);
-                buf_printf(b, "\\u%04x", cp);
-                i += 2;
+                i += write_surrogates(b, s, i) - 1;
                 run = i + 1;
                 continue;
             }
@@ -52,7 +76,7 @@ void json_write_str(buf_t *b, str_t s)
 
 /* JavaScript's Number.prototype.toString for finite doubles: shortest round-trip digits, plain
  * notation for exponents in [-7, 21), else "1e+21" style. */
-static void write_double(buf_t *b, double d)
+void json_write_double(buf_t *b, double d)
 {
     if (!isfinite(d)) {
         buf_puts(b, "null");
@@ -120,7 +144,7 @@ void json_write(buf_t *b, const struct json_object *o)
         buf_printf(b, "%lld", (long long)json_object_get_int64(obj));
         break;
     case json_type_double:
-        write_double(b, json_object_get_double(obj));
+        json_write_double(b, json_object_get_double(obj));
         break;
     case json_type_string:
         json_write_str(b, (str_t){json_object_get_string(obj),

@@ -17,6 +17,10 @@
  * print as null, as in JavaScript. */
 void json_write(buf_t *b, const struct json_object *o);
 
+/* Appends d as JSON.stringify prints a number: shortest round-trip digits, "1e+21" style outside
+ * [1e-7, 1e21), null for NaN and the infinities. */
+void json_write_double(buf_t *b, double d);
+
 /* Appends s as a JSON string literal, quotes included. */
 void json_write_str(buf_t *b, str_t s);
 
