@@ -10,7 +10,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := fcgi json-c openssl sqlite3 libpq libmariadb libargon2 libjwt libcurl
+PKGS    := fcgi json-c openssl sqlite3 libpq libmariadb libargon2 libjwt libcurl hiredis
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
 CFLAGS  ?= -O2 -g

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "lib/api/app.h"
+#include "lib/cache/ratelimit.h"
+#include "lib/cache/redis.h"
 #include "lib/core/arena.h"
 #include "lib/core/log.h"
 #include "lib/db/db.h"
@@ -278,6 +280,8 @@ int worker_run(const conf_t *conf, int listen_fd)
     w.arena = arena_new();
     w.app.conf = conf;
     w.app.db = db_new(conf);
+    w.app.redis = redis_new(conf);
+    w.app.ratelimit = ratelimit_new(conf, w.app.redis);
     log_threshold = (log_level_t)conf->log_level;
     if (FCGX_Init() != 0) {
         log_error("FCGX_Init failed");
@@ -289,6 +293,8 @@ int worker_run(const conf_t *conf, int listen_fd)
     for (int i = 0; i < MAX_CONNS; i++)
         if (w.conns[i].used)
             FCGX_Free(&w.conns[i].req, 1);
+    ratelimit_free(w.app.ratelimit);
+    redis_free(w.app.redis);
     db_free(w.app.db);
     arena_free(w.arena);
     return 0;

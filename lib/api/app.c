@@ -1,7 +1,8 @@
 /*
  * Request pipeline in Directus's middleware order (spec §1): security headers, CORS, JSON body,
- * `/` and robots.txt, /server/ping, query parsing, routes, 404, error handler. The order decides
- * which error wins when a request has several faults, so it is kept exactly.
+ * cookies and token extraction, `/` and robots.txt, rate limiters, /server/ping, authentication,
+ * routes, 404, error handler. The order decides which error wins when a request has several
+ * faults, so it is kept exactly.
  */
 #include "lib/api/app.h"
 
@@ -9,7 +10,10 @@
 #include <json-c/json.h>
 #include <strings.h>
 
+#include "lib/api/auth.h"
 #include "lib/api/ctx.h"
+#include "lib/api/items.h"
+#include "lib/api/limiter.h"
 #include "lib/api/respond.h"
 #include "lib/api/server.h"
 #include "lib/core/json.h"
@@ -24,8 +28,16 @@ typedef int (*handler_fn)(ctx_t *ctx);
 #define ROUTE(methods, pattern, fn) {methods, pattern, (void (*)(void))(fn)}
 
 static const route_t routes[] = {
+    ROUTE(M(GET), "/auth", auth_providers),
+    ROUTE(M(POST), "/auth/login", auth_login),
+    ROUTE(M(POST), "/auth/refresh", auth_refresh),
+    ROUTE(M(POST), "/auth/logout", auth_logout),
+    ROUTE(M(POST), "/auth/password/request", auth_password_request),
+    ROUTE(M(POST), "/auth/password/reset", auth_password_reset),
     ROUTE(M(GET), "/server/info", server_info),
     ROUTE(M(GET), "/server/health", server_health),
+    ROUTE(M(GET) | M(SEARCH), "/items/:collection", items_list),
+    ROUTE(M(GET), "/items/:collection/:id", items_one),
 };
 
 /* Deeper JSON bodies are refused: nothing Directus accepts nests anywhere near this. */
@@ -121,21 +133,23 @@ static void robots_txt(ctx_t *ctx)
     buf_puts(&ctx->res->body, ctx->conf->robots_txt);
 }
 
-/* Routes answered before authentication and query parsing. Returns true when answered. */
+/* Routes answered before authentication and query parsing, with the rate limiters between
+ * robots.txt and /server/ping as in Directus. Returns true when answered (a refusal of the
+ * limiters sets ctx->err: the error handler answers). */
 static bool early_routes(ctx_t *ctx)
 {
     request_t *req = ctx->req;
     bool get = req->method == HTTP_GET || req->method == HTTP_HEAD;
-    if (!get)
-        return false;
-    if (str_eq_c(req->path, "/") && ctx->conf->root_redirect) {
+    if (get && str_eq_c(req->path, "/") && ctx->conf->root_redirect) {
         redirect_root(ctx);
         return true;
     }
-    if (str_eq_c(req->path, "/robots.txt")) {
+    if (get && str_eq_c(req->path, "/robots.txt")) {
         robots_txt(ctx);
         return true;
     }
+    if (limiter_check(ctx) < 0)
+        return true;
     route_match_t m;
     static const route_t ping[] = {ROUTE(M(GET), "/server/ping", server_ping)};
     if (router_match(ctx->arena, ping, 1, req->method, req->path, &m) == ROUTER_FOUND) {
@@ -167,9 +181,14 @@ static int pipeline(ctx_t *ctx)
         return 0;
     if (parse_body(ctx) < 0)
         return -1;
+    /* Express parses the query string before any middleware; extractToken reads it. */
+    ctx->query = json_own(ctx->arena, qs_parse(ctx->req->query.p, ctx->req->query.n));
+    if (auth_extract_token(ctx) < 0)
+        return -1;
     if (early_routes(ctx))
         return 0;
-    ctx->query = json_own(ctx->arena, qs_parse(ctx->req->query.p, ctx->req->query.n));
+    if (auth_authenticate(ctx) < 0)
+        return -1;
     return route(ctx);
 }
 
@@ -179,10 +198,15 @@ void app_handle(app_t *app, arena_t *a, request_t *req, response_t *res)
         .arena = a,
         .conf = app->conf,
         .db = app->db,
+        .redis = app->redis,
+        .ratelimit = app->ratelimit,
         .req = req,
         .res = res,
     };
     if (pipeline(&ctx) < 0 || err_is_set(&ctx.err))
         respond_error(&ctx);
+    /* Cookies set on the way (login, logout, a refused session cookie) survive an error. */
+    for (size_t i = 0; i < ctx.nset_cookies; i++)
+        response_add_header(res, "Set-Cookie", str_c(ctx.set_cookies[i]));
     response_finish(res, req);
 }

@@ -14,6 +14,8 @@
 typedef struct app {
     const conf_t *conf;
     db_conn_t *db;
+    struct redis *redis;         /* connects on first use; never NULL in a worker */
+    struct ratelimit *ratelimit; /* NULL when RATE_LIMITER_ENABLED is false */
 } app_t;
 
 /* Serves req into res (initialised by the caller), allocating only from a. Never fails: every

@@ -1,13 +1,14 @@
 /*
  * The per-request context handed to every handler: the request and the response being built,
- * the request's arena and sticky error, and the worker's long-lived state (configuration,
- * database connection). Lives on the worker's stack for exactly one request.
+ * the request's arena and sticky error, the worker's long-lived state (configuration,
+ * database connection), and who is calling. Lives on the worker's stack for exactly one request.
  */
 #ifndef LIB_API_CTX_H
 #define LIB_API_CTX_H
 
 #include <stdbool.h>
 
+#include "lib/auth/accountability.h"
 #include "lib/core/arena.h"
 #include "lib/core/conf.h"
 #include "lib/core/err.h"
@@ -18,26 +19,29 @@
 
 struct json_object;
 
-/* Who is calling, as Directus resolves it. Only the public caller exists until authentication
- * lands; handlers already branch on it so that nothing changes shape later. */
-typedef struct {
-    const char *user; /* user id, NULL for the public */
-    const char *role;
-    bool admin;
-    bool app;
-} accountability_t;
-
 typedef struct ctx {
     arena_t *arena;
     const conf_t *conf;
     db_conn_t *db;
+    struct redis *redis;         /* the worker's Redis connection (lib/cache/redis.h) */
+    struct ratelimit *ratelimit; /* the rate limiters, NULL when off (lib/cache/ratelimit.h) */
     request_t *req;
     response_t *res;
     err_t err;
     route_match_t route;
     struct json_object *query; /* the query string as qs parses it (never NULL) */
     struct json_object *body;  /* the JSON body; {} when there is none */
+    /* Who is calling (lib/auth/accountability.h): resolved by the authenticate step before
+     * any route runs; the public accountability when there was no token. */
     accountability_t acc;
+    /* The access token as Directus's extractToken found it: ?access_token, else the Bearer
+     * header, else the session cookie. STR_NULL: none (the public). */
+    str_t token;
+    bool token_unusable;  /* ?access_token was an array or object: no user can match it */
+    /* Set-Cookie values to send: they go out with the answer, success or error alike (a
+     * failed session cookie is cleared on a 401, as Directus does). */
+    const char **set_cookies;
+    size_t nset_cookies;
 } ctx_t;
 
 #endif

@@ -1,12 +1,21 @@
 /*
- * /server: liveness, project info and health, shaped as Directus 11.3.5 answers them.
+ * /server: liveness, project info and health, shaped as Directus 11.3.5 answers them. Health
+ * runs Directus's checks: database, local storage (a probe file), email (the transport's verify).
  */
 #include "lib/api/server.h"
 
+#include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/api/respond.h"
+#include "lib/auth/mail.h"
+#include "lib/auth/session.h"
+#include "lib/cache/ratelimit.h"
+#include "lib/cache/redis.h"
 #include "lib/core/json.h"
 #include "lib/services/settings.h"
 
@@ -175,10 +184,161 @@ static const char *database_checks(ctx_t *ctx, struct json_object *checks)
     return status;
 }
 
+/* The local storage check: write, read back and delete a small file under STORAGE_LOCAL_ROOT,
+ * timed against Directus's 750 ms threshold. Returns the status. */
+static const char *storage_check(ctx_t *ctx, struct json_object *checks)
+{
+    char name[SESSION_TOKEN_LEN + 1];
+    if (session_token_new(name) < 0)
+        snprintf(name, sizeof name, "%ld", (long)getpid());
+    const char *path = arena_printf(ctx->arena, "%s/health-%.5s", ctx->conf->storage_local_root,
+                                    name);
+    double t0 = now_ms();
+    const char *failed = NULL;
+    int err = 0;
+    FILE *f = fopen(path, "w");
+    if (!f || fputs("check", f) < 0 || fclose(f) != 0) {
+        failed = "open", err = errno;
+    } else {
+        char buf[8] = {0};
+        f = fopen(path, "r");
+        if (!f || fread(buf, 1, sizeof buf - 1, f) != 5 || strcmp(buf, "check") != 0)
+            failed = "read", err = errno;
+        if (f)
+            fclose(f);
+        unlink(path);
+    }
+    double ms = round3(now_ms() - t0);
+    const char *status = failed ? "error" : ms > 750 ? "warn" : "ok";
+    struct json_object *c = check(status, "objectstore");
+    json_object_object_add(c, "observedValue", json_object_new_double(ms));
+    json_object_object_add(c, "observedUnit", json_object_new_string("ms"));
+    json_object_object_add(c, "threshold", json_object_new_int(750));
+    if (failed) {
+        struct json_object *out = json_object_new_object();
+        json_object_object_add(out, "code", json_object_new_string(strerrorname_np(err) ? strerrorname_np(err) : "EIO"));
+        json_object_object_add(out, "syscall", json_object_new_string(failed));
+        json_object_object_add(c, "output", out);
+    }
+    add_check(checks, "storage:local:responseTime", c);
+    return status;
+}
+
+/* email:connection: nodemailer's verify() of the configured transport. */
+static const char *email_check(ctx_t *ctx, struct json_object *checks)
+{
+    const char *why = NULL;
+    bool ok = mail_verify(ctx->arena, ctx->conf, &why) == 0;
+    struct json_object *c = check(ok ? "ok" : "error", "email");
+    if (!ok) {
+        struct json_object *out = json_object_new_object();
+        json_object_object_add(out, "message", json_object_new_string(why ? why : "error"));
+        json_object_object_add(c, "output", out);
+    }
+    add_check(checks, "email:connection", c);
+    return ok ? "ok" : "error";
+}
+
+/* Whether STORAGE_LOCATIONS lists `local`, the one storage driver Celer has. */
+static bool has_local_storage(const conf_t *c)
+{
+    str_t list = str_c(c->storage_locations);
+    size_t start = 0;
+    for (size_t i = 0; i <= list.n; i++) {
+        if (i < list.n && list.p[i] != ',')
+            continue;
+        if (str_eq_c(str_trim((str_t){list.p + start, i - start}), "local"))
+            return true;
+        start = i + 1;
+    }
+    return false;
+}
+
+/* Directus's roll-up: the first warn makes the whole warn, the first error makes it error. */
+static const char *worst(const char *a, const char *b)
+{
+    if (!strcmp(a, "error") || !strcmp(b, "error"))
+        return "error";
+    return !strcmp(a, "warn") || !strcmp(b, "warn") ? "warn" : "ok";
+}
+
+/* One timed check of a cache or rate limiter store, shaped as Directus's testCache and
+ * testRateLimiter*: warn above threshold ms, error with the reason when the store failed. */
+static const char *store_check(struct json_object *checks, const char *name,
+                               const char *component, int threshold, double ms, const char *failed)
+{
+    ms = round3(ms);
+    const char *status = failed ? "error" : ms > threshold ? "warn" : "ok";
+    struct json_object *c = check(status, component);
+    json_object_object_add(c, "observedValue", json_object_new_double(ms));
+    json_object_object_add(c, "observedUnit", json_object_new_string("ms"));
+    json_object_object_add(c, "threshold", json_object_new_int(threshold));
+    if (failed) {
+        struct json_object *out = json_object_new_object();
+        json_object_object_add(out, "message", json_object_new_string(failed));
+        json_object_object_add(c, "output", out);
+    }
+    add_check(checks, name, c);
+    return status;
+}
+
+/* cache:responseTime: a key written and deleted again. Only the Redis store is probed: the
+ * response cache itself is not there yet, the Redis it will use is. */
+static const char *cache_check(ctx_t *ctx, struct json_object *checks, const char *id)
+{
+    const char *key = arena_printf(ctx->arena, "%s:health-%s", ctx->conf->cache_namespace, id);
+    const char *set[] = {"SET", key, "true", "PX", "5"};
+    const char *del[] = {"DEL", key};
+    double t0 = now_ms();
+    bool ok = redis_reply_ok(redis_command(ctx->redis, ctx->arena, 5, set, NULL)) &&
+              redis_reply_ok(redis_command(ctx->redis, ctx->arena, 2, del, NULL));
+    return store_check(checks, "cache:responseTime", "cache",
+                       ctx->conf->cache_healthcheck_threshold, now_ms() - t0,
+                       ok ? NULL : "Redis did not answer or refused the command");
+}
+
+/* rateLimiter:responseTime / rateLimiterGlobal:responseTime: a point consumed and the key
+ * deleted again, on that limiter's store. */
+static const char *limiter_check_health(ctx_t *ctx, struct json_object *checks, const char *id,
+                                        ratelimit_which_t which)
+{
+    const char *why = NULL;
+    double t0 = now_ms();
+    ratelimit_probe(ctx->ratelimit, ctx->arena, which, arena_printf(ctx->arena, "health-%s", id),
+                    &why);
+    double ms = now_ms() - t0;
+    if (which == RATELIMIT_GLOBAL)
+        return store_check(checks, "rateLimiterGlobal:responseTime", "ratelimiter",
+                           ctx->conf->rate_limiter_global_healthcheck_threshold, ms, why);
+    return store_check(checks, "rateLimiter:responseTime", "ratelimiter",
+                       ctx->conf->rate_limiter_healthcheck_threshold, ms, why);
+}
+
+/* The checks of lib/cache, in Directus's order (after the database, before storage). */
+static const char *cache_checks(ctx_t *ctx, struct json_object *checks)
+{
+    char id[SESSION_TOKEN_LEN + 1];
+    if (session_token_new(id) < 0)
+        snprintf(id, sizeof id, "%ld", (long)getpid());
+    id[5] = '\0'; /* nanoid(5) */
+    const char *status = "ok";
+    if (ctx->conf->cache_enabled && strcmp(ctx->conf->cache_store, "redis") == 0)
+        status = worst(status, cache_check(ctx, checks, id));
+    if (ratelimit_is_on(ctx->ratelimit, RATELIMIT_IP))
+        status = worst(status, limiter_check_health(ctx, checks, id, RATELIMIT_IP));
+    if (ratelimit_is_on(ctx->ratelimit, RATELIMIT_GLOBAL))
+        status = worst(status, limiter_check_health(ctx, checks, id, RATELIMIT_GLOBAL));
+    return status;
+}
+
 int server_health(ctx_t *ctx)
 {
     struct json_object *checks = json_own(ctx->arena, json_object_new_object());
     const char *status = database_checks(ctx, checks);
+    status = worst(status, cache_checks(ctx, checks));
+    if (has_local_storage(ctx->conf))
+        status = worst(status, storage_check(ctx, checks));
+    status = worst(status, email_check(ctx, checks));
     struct json_object *payload = json_own(ctx->arena, json_object_new_object());
     json_object_object_add(payload, "status", json_object_new_string(status));
     if (ctx->acc.admin) {

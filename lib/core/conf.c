@@ -94,12 +94,15 @@ static const struct key keys[] = {
     {"CACHE_VALUE_MAX_SIZE", T_BYTES, F(cache_value_max_size), "false", NOLIM, NULL},
     {"CACHE_SCHEMA", T_BOOL, F(cache_schema), "true", NOLIM, NULL},
     {"CACHE_STATUS_HEADER", T_STR, F(cache_status_header), NULL, NOLIM, NULL},
+    {"CACHE_HEALTHCHECK_THRESHOLD", T_INT, F(cache_healthcheck_threshold), "150", 0, 1 << 30, NULL},
     {"REDIS", T_STR, F(redis), NULL, NOLIM, NULL},
     {"REDIS_HOST", T_STR, F(redis_host), NULL, NOLIM, NULL},
     {"REDIS_PORT", T_INT, F(redis_port), "6379", 1, 65535, NULL},
     {"REDIS_USERNAME", T_STR, F(redis_username), NULL, NOLIM, NULL},
     {"REDIS_PASSWORD", T_STR, F(redis_password), NULL, NOLIM, NULL},
     {"REDIS_DB", T_INT, F(redis_db), "0", 0, 1 << 20, NULL},
+    /* Unset: derived in conf_load_from() from the presence of REDIS / REDIS_*. */
+    {"REDIS_ENABLED", T_BOOL, F(redis_enabled), NULL, NOLIM, NULL},
     {"RATE_LIMITER_ENABLED", T_BOOL, F(rate_limiter_enabled), "false", NOLIM, NULL},
     {"RATE_LIMITER_STORE", T_STR, F(rate_limiter_store), "memory", NOLIM, "memory|redis"},
     {"RATE_LIMITER_POINTS", T_INT, F(rate_limiter_points), "50", 1, 1 << 30, NULL},
@@ -108,6 +111,10 @@ static const struct key keys[] = {
     {"RATE_LIMITER_GLOBAL_POINTS", T_INT, F(rate_limiter_global_points), "1000", 1, 1 << 30, NULL},
     {"RATE_LIMITER_GLOBAL_DURATION", T_INT, F(rate_limiter_global_duration), "1", 0, 1 << 30,
      NULL},
+    {"RATE_LIMITER_HEALTHCHECK_THRESHOLD", T_INT, F(rate_limiter_healthcheck_threshold), "150", 0,
+     1 << 30, NULL},
+    {"RATE_LIMITER_GLOBAL_HEALTHCHECK_THRESHOLD", T_INT,
+     F(rate_limiter_global_healthcheck_threshold), "150", 0, 1 << 30, NULL},
     {"ACCESS_TOKEN_TTL", T_MS, F(access_token_ttl_ms), "15m", NOLIM, NULL},
     {"REFRESH_TOKEN_TTL", T_MS, F(refresh_token_ttl_ms), "7d", NOLIM, NULL},
     {"REFRESH_TOKEN_COOKIE_NAME", T_STR, F(refresh_token_cookie_name), "directus_refresh_token",
@@ -127,8 +134,20 @@ static const struct key keys[] = {
     {"ADMIN_EMAIL", T_STR, F(admin_email), "admin@example.com", NOLIM, NULL},
     {"ADMIN_PASSWORD", T_STR, F(admin_password), NULL, NOLIM, NULL},
     {"ADMIN_TOKEN", T_STR, F(admin_token), NULL, NOLIM, NULL},
+    {"AUTH_DISABLE_DEFAULT", T_BOOL, F(auth_disable_default), "false", NOLIM, NULL},
+    {"PASSWORD_RESET_URL_ALLOW_LIST", T_STR, F(password_reset_url_allow_list), NULL, NOLIM, NULL},
     {"EMAIL_FROM", T_STR, F(email_from), "no-reply@example.com", NOLIM, NULL},
     {"EMAIL_TRANSPORT", T_STR, F(email_transport), "sendmail", NOLIM, "sendmail|smtp"},
+    {"EMAIL_SENDMAIL_PATH", T_STR, F(email_sendmail_path), "/usr/sbin/sendmail", NOLIM, NULL},
+    {"EMAIL_SENDMAIL_NEW_LINE", T_STR, F(email_sendmail_new_line), "unix", NOLIM,
+     "unix|windows"},
+    {"EMAIL_SMTP_HOST", T_STR, F(email_smtp_host), NULL, NOLIM, NULL},
+    {"EMAIL_SMTP_PORT", T_INT, F(email_smtp_port), "0", 0, 65535, NULL},
+    {"EMAIL_SMTP_USER", T_STR, F(email_smtp_user), NULL, NOLIM, NULL},
+    {"EMAIL_SMTP_PASSWORD", T_STR, F(email_smtp_password), NULL, NOLIM, NULL},
+    {"EMAIL_SMTP_SECURE", T_BOOL, F(email_smtp_secure), "false", NOLIM, NULL},
+    {"EMAIL_SMTP_IGNORE_TLS", T_BOOL, F(email_smtp_ignore_tls), "false", NOLIM, NULL},
+    {"EMAIL_SMTP_NAME", T_STR, F(email_smtp_name), NULL, NOLIM, NULL},
     {"WEBSOCKETS_ENABLED", T_BOOL, F(websockets_enabled), "false", NOLIM, NULL},
     {"WEBSOCKETS_REST_ENABLED", T_BOOL, F(websockets_rest_enabled), "true", NOLIM, NULL},
     {"WEBSOCKETS_REST_PATH", T_STR, F(websockets_rest_path), "/websocket", NOLIM, NULL},
@@ -145,6 +164,7 @@ static const struct key keys[] = {
      "trace|debug|info|warn|error|fatal"},
     {"EXTENSIONS_LIMIT", T_INT, F(extensions_limit), "-1", -1, 1 << 30, NULL},
     {"STORAGE_LOCATIONS", T_STR, F(storage_locations), "local", NOLIM, NULL},
+    {"STORAGE_LOCAL_ROOT", T_STR, F(storage_local_root), "./uploads", NOLIM, NULL},
 };
 
 /* Keys Celer reads elsewhere or accepts on purpose without using (Directus options that have no
@@ -505,6 +525,12 @@ static void random_secret(arena_t *a, conf_t *c)
     c->secret_generated = true;
 }
 
+/* A limiter's rate as Directus compares them: a duration under 1 s counts as 1 s. */
+static double per_second(int points, int duration)
+{
+    return (double)points / (duration > 1 ? duration : 1);
+}
+
 /* Cross-key rules that no single row can express. */
 static int check_combinations(conf_t *c, char *err, size_t errlen)
 {
@@ -515,6 +541,13 @@ static int check_combinations(conf_t *c, char *err, size_t errlen)
     }
     if (c->rate_limiter_global_enabled && !c->rate_limiter_enabled) {
         snprintf(err, errlen, "RATE_LIMITER_GLOBAL_ENABLED: requires RATE_LIMITER_ENABLED=true");
+        return -1;
+    }
+    if (c->rate_limiter_global_enabled &&
+        per_second(c->rate_limiter_global_points, c->rate_limiter_global_duration) <=
+            per_second(c->rate_limiter_points, c->rate_limiter_duration)) {
+        snprintf(err, errlen, "RATE_LIMITER_GLOBAL_POINTS: the global rate limiter must allow "
+                              "more requests per second than the IP based one");
         return -1;
     }
     if (c->query_limit_max != CONF_UNLIMITED && c->query_limit_default > c->query_limit_max) {
@@ -559,6 +592,9 @@ int conf_load_from(conf_t *c, arena_t *a, char *const *env, const char *path, ch
         if (set_value(c, a, k, v, err, errlen) < 0)
             return -1;
     }
+    if (!source_get(&s, "REDIS_ENABLED"))
+        for (size_t i = 0; i < s.n && !c->redis_enabled; i++)
+            c->redis_enabled = !strcmp(s.v[i].key, "REDIS") || !strncmp(s.v[i].key, "REDIS_", 6);
     for (size_t i = 0; i < s.n; i++)
         if (s.v[i].file && !is_known(s.v[i].key))
             log_warn("%s:%d: %s is not a setting Celer knows; ignored", s.v[i].file, s.v[i].line,

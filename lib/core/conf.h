@@ -70,12 +70,17 @@ typedef struct conf {
     int64_t cache_value_max_size; /* CONF_UNLIMITED = false */
     bool cache_schema;
     const char *cache_status_header;
+    int cache_healthcheck_threshold; /* ms above which /server/health's cache check warns */
     const char *redis;
     const char *redis_host;
     int redis_port;
     const char *redis_username;
     const char *redis_password;
     int redis_db;
+    /* REDIS_ENABLED (Directus's redisConfigAvailable()): when unset, true as soon as REDIS or
+     * any REDIS_* key is set. Gates what needs Redis without a store setting of its own (the
+     * cross-process bus); CACHE_STORE / RATE_LIMITER_STORE=redis connect regardless. */
+    bool redis_enabled;
     /* Rate limiting. */
     bool rate_limiter_enabled;
     const char *rate_limiter_store;
@@ -84,6 +89,8 @@ typedef struct conf {
     bool rate_limiter_global_enabled;
     int rate_limiter_global_points;
     int rate_limiter_global_duration;
+    int rate_limiter_healthcheck_threshold;        /* ms, /server/health */
+    int rate_limiter_global_healthcheck_threshold; /* ms, /server/health */
     /* Authentication. */
     int64_t access_token_ttl_ms;
     int64_t refresh_token_ttl_ms;
@@ -101,8 +108,20 @@ typedef struct conf {
     const char *admin_email;
     const char *admin_password;
     const char *admin_token;
+    bool auth_disable_default;          /* AUTH_DISABLE_DEFAULT: no /auth/login for local users */
+    const char *password_reset_url_allow_list; /* comma list of reset_url values allowed */
+    /* Email (password reset mails; /server/health's email:connection check). */
     const char *email_from;
-    const char *email_transport;
+    const char *email_transport;          /* "sendmail" or "smtp" */
+    const char *email_sendmail_path;
+    const char *email_sendmail_new_line; /* "unix" (LF) or "windows" (CRLF) */
+    const char *email_smtp_host;         /* NULL: localhost, as nodemailer */
+    int email_smtp_port;                 /* 0: 465 when secure, else 587, as nodemailer */
+    const char *email_smtp_user;
+    const char *email_smtp_password;
+    bool email_smtp_secure;              /* TLS from the first byte (smtps) */
+    bool email_smtp_ignore_tls;          /* never STARTTLS */
+    const char *email_smtp_name;         /* EHLO name; NULL: the host name */
     /* Server info. */
     bool websockets_enabled;
     bool websockets_rest_enabled;
@@ -117,6 +136,7 @@ typedef struct conf {
     const char *websockets_logs_level;
     int extensions_limit; /* -1 = unset (null in /server/info) */
     const char *storage_locations;
+    const char *storage_local_root; /* the `local` location's folder (health check, files) */
 } conf_t;
 
 /* Reads the environment and the file named by CONFIG_PATH (default ./.env) into c, allocating

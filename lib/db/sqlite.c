@@ -10,6 +10,7 @@
 #include "lib/db/driver.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <strings.h>
@@ -22,6 +23,127 @@
 static sqlite3 *handle(db_conn_t *c)
 {
     return c->h;
+}
+
+/* ---- sum(), avg(), total() as SQLite 3.43+ computes them ----------------------------------
+ * SQLite 3.43 switched these aggregates to Kahan-Babuska-Neumaier summation; Directus's
+ * node-sqlite3 bundles such a version, so float sums and averages differ in the last digits on
+ * an older system library (Debian 12 ships 3.40). With an older library the same algorithm is
+ * registered under the same names, which take precedence over the built-ins. */
+
+typedef struct {
+    double sum, err;
+    sqlite3_int64 isum, cnt;
+    int approx, overflow;
+} kbn_t;
+
+static void kbn_step_double(kbn_t *p, volatile double r)
+{
+    volatile double s = p->sum;
+    volatile double t = s + r;
+    if (fabs(s) > fabs(r))
+        p->err += (s - t) + r;
+    else
+        p->err += (r - t) + s;
+    p->sum = t;
+}
+
+static void kbn_step_int(kbn_t *p, sqlite3_int64 v)
+{
+    if (v <= -4503599627370496LL || v >= 4503599627370496LL) {
+        sqlite3_int64 small = v % 16384;
+        kbn_step_double(p, (double)(v - small));
+        kbn_step_double(p, (double)small);
+    } else {
+        kbn_step_double(p, (double)v);
+    }
+}
+
+static void kbn_init(kbn_t *p, sqlite3_int64 v)
+{
+    if (v <= -4503599627370496LL || v >= 4503599627370496LL) {
+        sqlite3_int64 small = v % 16384;
+        p->sum = (double)(v - small);
+        p->err = (double)small;
+    } else {
+        p->sum = (double)v;
+        p->err = 0.0;
+    }
+}
+
+static void kbn_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    kbn_t *p = sqlite3_aggregate_context(ctx, sizeof *p);
+    int type = sqlite3_value_numeric_type(argv[0]);
+    if (!p || type == SQLITE_NULL)
+        return;
+    p->cnt++;
+    if (!p->approx) {
+        if (type != SQLITE_INTEGER) {
+            kbn_init(p, p->isum);
+            p->approx = 1;
+            kbn_step_double(p, sqlite3_value_double(argv[0]));
+        } else {
+            sqlite3_int64 v = sqlite3_value_int64(argv[0]), x;
+            if (!__builtin_add_overflow(p->isum, v, &x)) {
+                p->isum = x;
+            } else {
+                p->overflow = 1;
+                kbn_init(p, p->isum);
+                p->approx = 1;
+                kbn_step_int(p, v);
+            }
+        }
+    } else if (type == SQLITE_INTEGER) {
+        kbn_step_int(p, sqlite3_value_int64(argv[0]));
+    } else {
+        p->overflow = 0;
+        kbn_step_double(p, sqlite3_value_double(argv[0]));
+    }
+}
+
+static double kbn_value(const kbn_t *p)
+{
+    if (!p->approx)
+        return (double)p->isum;
+    return isinf(p->err) || isnan(p->err) ? p->sum : p->sum + p->err;
+}
+
+static void kbn_sum_final(sqlite3_context *ctx)
+{
+    kbn_t *p = sqlite3_aggregate_context(ctx, 0);
+    if (!p || !p->cnt)
+        return;
+    if (p->approx && p->overflow)
+        sqlite3_result_error(ctx, "integer overflow", -1);
+    else if (p->approx)
+        sqlite3_result_double(ctx, kbn_value(p));
+    else
+        sqlite3_result_int64(ctx, p->isum);
+}
+
+static void kbn_avg_final(sqlite3_context *ctx)
+{
+    kbn_t *p = sqlite3_aggregate_context(ctx, 0);
+    if (p && p->cnt)
+        sqlite3_result_double(ctx, kbn_value(p) / (double)p->cnt);
+}
+
+static void kbn_total_final(sqlite3_context *ctx)
+{
+    kbn_t *p = sqlite3_aggregate_context(ctx, 0);
+    sqlite3_result_double(ctx, p ? kbn_value(p) : 0.0);
+}
+
+static void register_kbn(sqlite3 *db)
+{
+    if (sqlite3_libversion_number() >= 3043000)
+        return;
+    int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    sqlite3_create_function_v2(db, "sum", 1, f, NULL, NULL, kbn_step, kbn_sum_final, NULL);
+    sqlite3_create_function_v2(db, "avg", 1, f, NULL, NULL, kbn_step, kbn_avg_final, NULL);
+    sqlite3_create_function_v2(db, "total", 1, f, NULL, NULL, kbn_step, kbn_total_final, NULL);
 }
 
 static int sqlite_open(db_conn_t *c)
@@ -43,6 +165,7 @@ static int sqlite_open(db_conn_t *c)
         sqlite3_close_v2(db);
         return -1;
     }
+    register_kbn(db);
     c->h = db;
     return 0;
 }

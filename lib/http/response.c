@@ -22,14 +22,8 @@ static long find(const response_t *r, const char *name)
     return -1;
 }
 
-void response_set_header(response_t *r, const char *name, str_t value)
+static void append(response_t *r, const char *name, str_t v)
 {
-    str_t v = {str_dup(r->arena, value), value.n};
-    long i = find(r, name);
-    if (i >= 0) {
-        r->headers[i].value = v;
-        return;
-    }
     if (r->nheaders == r->headers_cap) {
         size_t cap = r->headers_cap ? r->headers_cap * 2 : 16;
         http_header_t *h = arena_alloc(r->arena, cap * sizeof(*h));
@@ -39,6 +33,22 @@ void response_set_header(response_t *r, const char *name, str_t value)
         r->headers_cap = cap;
     }
     r->headers[r->nheaders++] = (http_header_t){str_c(arena_strdup(r->arena, name)), v};
+}
+
+void response_set_header(response_t *r, const char *name, str_t value)
+{
+    str_t v = {str_dup(r->arena, value), value.n};
+    long i = find(r, name);
+    if (i >= 0) {
+        r->headers[i].value = v;
+        return;
+    }
+    append(r, name, v);
+}
+
+void response_add_header(response_t *r, const char *name, str_t value)
+{
+    append(r, name, (str_t){str_dup(r->arena, value), value.n});
 }
 
 void response_set_header_c(response_t *r, const char *name, const char *value)

@@ -28,6 +28,8 @@ void response_init(response_t *r, arena_t *a);
 /* Sets a header, replacing one of the same name (case-insensitive). Value is copied. */
 void response_set_header(response_t *r, const char *name, str_t value);
 void response_set_header_c(response_t *r, const char *name, const char *value);
+/* Adds a header even when one of the same name exists (Set-Cookie: one line per cookie). */
+void response_add_header(response_t *r, const char *name, str_t value);
 void response_remove_header(response_t *r, const char *name);
 /* Value of a header, or STR_NULL. */
 str_t response_header(const response_t *r, const char *name);

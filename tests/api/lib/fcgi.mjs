@@ -54,19 +54,22 @@ export function cgiParams(method, uri, { headers = {}, body = '' } = {}) {
 	return p;
 }
 
-/** Parses "Status: 200 OK\r\nName: v\r\n\r\nbody" into {status, headers, body}. */
+/** Parses "Status: 200 OK\r\nName: v\r\n\r\nbody" into {status, headers, cookies, body};
+ * every Set-Cookie line is kept in cookies (headers keeps the last of each name). */
 export function parseResponse(raw) {
 	const sep = raw.indexOf('\r\n\r\n');
 	const head = raw.subarray(0, sep).toString();
 	const headers = {};
+	const cookies = [];
 	let status = 200;
 	for (const line of head.split('\r\n')) {
 		const i = line.indexOf(':');
 		const name = line.slice(0, i).toLowerCase(), value = line.slice(i + 1).trim();
 		if (name === 'status') status = parseInt(value, 10);
 		else headers[name] = value;
+		if (name === 'set-cookie') cookies.push(value);
 	}
-	return { status, headers, body: raw.subarray(sep + 4).toString() };
+	return { status, headers, cookies, body: raw.subarray(sep + 4).toString() };
 }
 
 /**

@@ -1,0 +1,261 @@
+/*
+ * Thin handlers: parse the query (sanitizeQuery + validateQuery), find the collection, plan,
+ * ask lib/perm, run lib/services/items, respond. Every error is Directus's, in Directus's order:
+ * query syntax (400) before the collection (403) before the SEARCH body (400) before fields
+ * (403) before operators (400).
+ */
+#include "lib/api/items.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/api/respond.h"
+#include "lib/api/schema_cache.h"
+#include "lib/core/json.h"
+#include "lib/core/jsonparse.h"
+#include "lib/perm/perm.h"
+#include "lib/query/jsval.h"
+#include "lib/query/query.h"
+#include "lib/services/items.h"
+#include "lib/sql/plan.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static query_env_t env_of(const ctx_t *ctx)
+{
+    query_env_t env = query_env(ctx->conf);
+    env.vars.user = ctx->acc.user;
+    env.vars.role = ctx->acc.role;
+    env.vars.roles = ctx->acc.role ? (const char *const *)ctx->acc.roles : NULL;
+    env.vars.nroles = ctx->acc.nroles;
+    env.vars.now_ms = now_ms();
+    return env;
+}
+
+static perm_subject_t subject_of(const ctx_t *ctx)
+{
+    return (perm_subject_t){
+        .admin = ctx->acc.admin,
+        .app = ctx->acc.app,
+        .user = ctx->acc.user,
+        .role = ctx->acc.role,
+        .policies = (const char *const *)ctx->acc.policies,
+        .npolicies = ctx->acc.npolicies,
+    };
+}
+
+/* collectionExists + the system collection check: both answer the generic 403. */
+static const schema_collection_t *collection_or_fail(ctx_t *ctx, const schema_t **s)
+{
+    if (!(*s = schema_cache_get(ctx)))
+        return NULL;
+    const schema_collection_t *c = schema_collection(*s, router_param(&ctx->route, "collection"));
+    if (!c || c->system) {
+        err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+        return NULL;
+    }
+    return c;
+}
+
+/* validateKeys: an integer primary key must read as an integer, a uuid as a uuid. */
+static bool key_valid(const schema_collection_t *c, str_t key)
+{
+    schema_type_t t = c->primary->type;
+    if (t == SCHEMA_TYPE_INTEGER)
+        return jsval_is_integer(jsval_str_number(key));
+    if (t != SCHEMA_TYPE_UUID)
+        return true;
+    if (key.n != 36)
+        return false;
+    for (size_t i = 0; i < 36; i++) {
+        char ch = key.p[i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? ch != '-'
+                 : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+                     (ch >= 'A' && ch <= 'F')))
+            return false;
+    }
+    return true;
+}
+
+/* JSON.stringify(v, null, '\t') */
+static void pretty(buf_t *b, struct json_object *v, int depth)
+{
+    json_type t = json_object_get_type(v);
+    if (t != json_type_object && t != json_type_array) {
+        json_write(b, v);
+        return;
+    }
+    bool obj = t == json_type_object;
+    size_t n = obj ? (size_t)json_object_object_length(v) : json_object_array_length(v);
+    if (!n) {
+        buf_puts(b, obj ? "{}" : "[]");
+        return;
+    }
+    buf_putc(b, obj ? '{' : '[');
+    size_t i = 0;
+    if (obj) {
+        json_object_object_foreach(v, key, val)
+        {
+            buf_puts(b, i++ ? ",\n" : "\n");
+            for (int k = 0; k <= depth; k++)
+                buf_putc(b, '\t');
+            json_write_str(b, str_c(key));
+            buf_puts(b, ": ");
+            pretty(b, val, depth + 1);
+        }
+    } else {
+        for (; i < n; i++) {
+            buf_puts(b, i ? ",\n" : "\n");
+            for (int k = 0; k <= depth; k++)
+                buf_putc(b, '\t');
+            pretty(b, json_object_array_get_idx(v, i), depth + 1);
+        }
+    }
+    buf_putc(b, '\n');
+    for (int k = 0; k < depth; k++)
+        buf_putc(b, '\t');
+    buf_putc(b, obj ? '}' : ']');
+}
+
+/* ?export=json: the data as an attachment, tab-indented (Directus's respond middleware). The
+ * other formats (csv, xml, yaml) are not done yet and answer the JSON envelope. */
+static int respond_export(ctx_t *ctx, const schema_collection_t *c, str_t body)
+{
+    struct json_object *all, *data = NULL;
+    if (jsonparse(ctx->arena, body.p, body.n, 0, 4096, &all, NULL) < 0)
+        return respond_json_text(ctx, body);
+    json_object_object_get_ex(all, "data", &data);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char disp[512];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s %04d%02d%02d-%d%d%d.json\"", c->name,
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    buf_t out;
+    buf_init(&out, ctx->arena, body.n * 2 + 16);
+    pretty(&out, data, 0);
+    respond_json_text(ctx, buf_slice(&out));
+    response_set_header_c(ctx->res, "Content-Disposition", disp);
+    return 0;
+}
+
+static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                            const query_t *q, const plan_opts_t *opts, items_shape_t shape)
+{
+    plan_t *p = plan_read(ctx->arena, &ctx->err, s, c, q, opts);
+    if (!p)
+        return -1;
+    perm_subject_t who = subject_of(ctx);
+    if (perm_read_check(ctx->arena, &ctx->err, &who, c, q) < 0)
+        return -1;
+    buf_t body;
+    buf_init(&body, ctx->arena, 8192);
+    if (items_read(ctx->arena, &ctx->err, ctx->db, p, shape, &body) < 0)
+        return -1;
+    if (q->export_format == QUERY_EXPORT_JSON)
+        return respond_export(ctx, c, buf_slice(&body));
+    return respond_json_text(ctx, buf_slice(&body));
+}
+
+/* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else. */
+static int search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **keys,
+                       size_t *nkeys, bool *has_keys)
+{
+    struct json_object *body = ctx->body, *v;
+    *has_keys = false;
+    if (json_object_get_type(body) != json_type_object)
+        return err_invalid_payload(&ctx->err, ctx->arena, "\"value\" must be of type object");
+    if (json_object_object_get_ex(body, "query", &v) && jsval_truthy(v) &&
+        query_parse(ctx->arena, &ctx->err, env, v, false, q) < 0)
+        return -1;
+    if (json_object_object_get_ex(body, "keys", &v)) {
+        if (json_object_get_type(v) != json_type_array)
+            return err_invalid_payload(&ctx->err, ctx->arena, "\"keys\" must be an array");
+        size_t n = json_object_array_length(v);
+        *keys = arena_calloc(ctx->arena, n ? n : 1, sizeof **keys);
+        for (size_t i = 0; i < n; i++) {
+            struct json_object *k = json_object_array_get_idx(v, i);
+            json_type t = json_object_get_type(k);
+            if (t == json_type_string)
+                (*keys)[i] = (qval_t){.kind = QV_STRING, .s = jsval_string(k)};
+            else if (t == json_type_int || t == json_type_double)
+                (*keys)[i] = (qval_t){.kind = QV_NUMBER, .num = jsval_number(ctx->arena, k)};
+            else
+                return err_invalid_payload(
+                    &ctx->err, ctx->arena,
+                    arena_printf(ctx->arena, "\"keys[%zu]\" must be one of [string, number]",
+                                 i));
+        }
+        *nkeys = n;
+        *has_keys = true;
+    }
+    if (json_object_object_get_ex(body, "query", &v) &&
+        json_object_get_type(v) != json_type_object)
+        return err_invalid_payload(&ctx->err, ctx->arena, "\"query\" must be of type object");
+    json_object_object_foreach(body, key, val)
+    {
+        (void)val;
+        if (strcmp(key, "keys") && strcmp(key, "query"))
+            return err_invalid_payload(&ctx->err, ctx->arena,
+                                       arena_printf(ctx->arena, "\"%s\" is not allowed", key));
+    }
+    return 0;
+}
+
+int items_list(ctx_t *ctx)
+{
+    query_env_t env = env_of(ctx);
+    query_t q;
+    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
+        return -1;
+    const schema_t *s;
+    const schema_collection_t *c = collection_or_fail(ctx, &s);
+    if (!c)
+        return -1;
+    plan_opts_t opts = {.limit_default = env.limit_default, .singleton = c->singleton};
+    qval_t *keys = NULL;
+    size_t nkeys = 0;
+    bool has_keys = false;
+    if (ctx->req->method == HTTP_SEARCH &&
+        search_body(ctx, &env, &q, &keys, &nkeys, &has_keys) < 0)
+        return -1;
+    if (has_keys && !c->singleton) {
+        for (size_t i = 0; i < nkeys; i++) {
+            buf_t b;
+            buf_init(&b, ctx->arena, 24);
+            if (keys[i].kind == QV_NUMBER)
+                jsval_number_str(&b, keys[i].num);
+            if (!key_valid(c, keys[i].kind == QV_STRING ? keys[i].s : buf_slice(&b)))
+                return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+        }
+        opts.keys = keys;
+        opts.nkeys = nkeys;
+    }
+    return read_and_respond(ctx, s, c, &q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST);
+}
+
+int items_one(ctx_t *ctx)
+{
+    query_env_t env = env_of(ctx);
+    query_t q;
+    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
+        return -1;
+    const schema_t *s;
+    const schema_collection_t *c = collection_or_fail(ctx, &s);
+    if (!c)
+        return -1;
+    str_t key = router_param(&ctx->route, "id");
+    if (!key_valid(c, key))
+        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+    plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key};
+    return read_and_respond(ctx, s, c, &q, &opts, ITEMS_ONE);
+}

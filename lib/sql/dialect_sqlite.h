@@ -1,0 +1,9 @@
+/* The sqlite entries of lib/sql/dialect.h. */
+#ifndef LIB_SQL_DIALECT_SQLITE_H
+#define LIB_SQL_DIALECT_SQLITE_H
+
+#include "lib/sql/dialect.h"
+
+extern const sql_dialect_t sql_dialect_sqlite;
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * SQL builder: chunks in an arena, rendered per dialect at the end. Keeping chunks (rather than
+ * text) lets a statement be assembled out of order (a WHERE built before the SELECT list) and
+ * lets the placeholders be numbered once, at render, in the order they appear.
+ */
+#include "lib/sql/sqlbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/core/buf.h"
+
+typedef enum { CH_KW, CH_IDENT, CH_ALIAS, CH_PARAM } chunk_kind_t;
+
+typedef struct {
+    chunk_kind_t kind;
+    char prefix;     /* CH_ALIAS */
+    unsigned num;    /* CH_ALIAS */
+    const char *p;   /* CH_KW text, CH_IDENT name */
+    size_t n;        /* CH_KW length */
+    db_value_t v;    /* CH_PARAM */
+} chunk_t;
+
+struct sqlbuf {
+    arena_t *arena;
+    chunk_t *c;
+    size_t n, cap;
+    size_t nparams;
+    const char *error;
+};
+
+sqlbuf_t *sqlbuf_new(arena_t *a)
+{
+    sqlbuf_t *b = arena_calloc(a, 1, sizeof *b);
+    b->arena = a;
+    return b;
+}
+
+static chunk_t *push(sqlbuf_t *b)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 32;
+        b->c = arena_realloc(b->arena, b->c, b->cap * sizeof *b->c, cap * sizeof *b->c);
+        b->cap = cap;
+    }
+    chunk_t *c = &b->c[b->n++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+void sqlbuf_kw_(sqlbuf_t *b, const char *lit, size_t n)
+{
+    if (b->error || n == 0)
+        return;
+    /* Consecutive keywords merge, which keeps long statements to few chunks. */
+    if (b->n && b->c[b->n - 1].kind == CH_KW && b->c[b->n - 1].p + b->c[b->n - 1].n == lit) {
+        b->c[b->n - 1].n += n;
+        return;
+    }
+    chunk_t *c = push(b);
+    c->kind = CH_KW;
+    c->p = lit;
+    c->n = n;
+}
+
+void sqlbuf_ident(sqlbuf_t *b, const char *name)
+{
+    if (b->error)
+        return;
+    if (!name || !*name) {
+        sqlbuf_fail(b, "empty identifier");
+        return;
+    }
+    chunk_t *c = push(b);
+    c->kind = CH_IDENT;
+    c->p = name;
+}
+
+void sqlbuf_alias(sqlbuf_t *b, char prefix, unsigned n)
+{
+    if (b->error)
+        return;
+    chunk_t *c = push(b);
+    c->kind = CH_ALIAS;
+    c->prefix = (prefix >= 'a' && prefix <= 'z') ? prefix : 'x';
+    c->num = n;
+}
+
+void sqlbuf_col(sqlbuf_t *b, char prefix, unsigned n, const char *name)
+{
+    sqlbuf_alias(b, prefix, n);
+    sqlbuf_kw(b, ".");
+    sqlbuf_ident(b, name);
+}
+
+void sqlbuf_param(sqlbuf_t *b, db_value_t v)
+{
+    if (b->error)
+        return;
+    chunk_t *c = push(b);
+    c->kind = CH_PARAM;
+    c->v = v;
+    b->nparams++;
+}
+
+void sqlbuf_param_int(sqlbuf_t *b, int64_t i)
+{
+    sqlbuf_param(b, (db_value_t){.type = DB_INT, .i = i});
+}
+
+void sqlbuf_param_text(sqlbuf_t *b, str_t s)
+{
+    sqlbuf_param(b, (db_value_t){.type = DB_TEXT, .s = s});
+}
+
+void sqlbuf_append(sqlbuf_t *b, const sqlbuf_t *src)
+{
+    if (b->error)
+        return;
+    if (src->error) {
+        sqlbuf_fail(b, src->error);
+        return;
+    }
+    for (size_t i = 0; i < src->n; i++) {
+        chunk_t *c = push(b);
+        *c = src->c[i];
+    }
+    b->nparams += src->nparams;
+}
+
+bool sqlbuf_is_empty(const sqlbuf_t *b)
+{
+    return b->n == 0;
+}
+
+size_t sqlbuf_nparams(const sqlbuf_t *b)
+{
+    return b->nparams;
+}
+
+void sqlbuf_fail(sqlbuf_t *b, const char *reason)
+{
+    if (!b->error)
+        b->error = reason;
+}
+
+const char *sqlbuf_error(const sqlbuf_t *b)
+{
+    return b->error;
+}
+
+size_t sqlbuf_max_params(db_dialect_t d)
+{
+    return d == DB_SQLITE ? 32766 : 65535;
+}
+
+/* "name" or `name`, the quote character doubled inside. */
+static int quote_ident(buf_t *out, db_dialect_t d, const char *name)
+{
+    char q = d == DB_MYSQL ? '`' : '"';
+    buf_putc(out, q);
+    for (const char *p = name; *p; p++) {
+        if (*p == q)
+            buf_putc(out, q);
+        buf_putc(out, *p);
+    }
+    buf_putc(out, q);
+    return 0;
+}
+
+static void placeholder(buf_t *out, db_dialect_t d, size_t n)
+{
+    switch (d) {
+    case DB_PG:
+        buf_printf(out, "$%zu", n);
+        break;
+    case DB_SQLITE:
+        buf_printf(out, "?%zu", n);
+        break;
+    case DB_MYSQL:
+        buf_putc(out, '?');
+        break;
+    }
+}
+
+int sqlbuf_render(const sqlbuf_t *b, arena_t *a, db_dialect_t d, sqlbuf_out_t *out,
+                  const char **why)
+{
+    memset(out, 0, sizeof *out);
+    const char *err = b->error;
+    if (!err && b->nparams > sqlbuf_max_params(d))
+        err = "too many parameters";
+    if (err) {
+        if (why)
+            *why = err;
+        return -1;
+    }
+    buf_t text;
+    buf_init(&text, a, 256);
+    db_value_t *params = arena_alloc(a, (b->nparams ? b->nparams : 1) * sizeof *params);
+    size_t np = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const chunk_t *c = &b->c[i];
+        switch (c->kind) {
+        case CH_KW:
+            buf_append(&text, c->p, c->n);
+            break;
+        case CH_IDENT:
+            quote_ident(&text, d, c->p);
+            break;
+        case CH_ALIAS: {
+            char name[24];
+            snprintf(name, sizeof name, "%c%u", c->prefix, c->num);
+            quote_ident(&text, d, name);
+            break;
+        }
+        case CH_PARAM:
+            params[np++] = c->v;
+            placeholder(&text, d, np);
+            break;
+        }
+    }
+    out->sql = text.p;
+    out->len = text.n;
+    out->params = params;
+    out->nparams = np;
+    return 0;
+}
