@@ -2,7 +2,7 @@
 // over FastCGI (so each request can come from any REMOTE_ADDR), with the stack's database. The
 // redis store runs against a redis-server this file starts on a free port, so that it can stop,
 // freeze and restart it: a Redis that is down or slow must never turn a request into an error,
-// and the limiter must count again once Redis is back.
+// and the limiter must count again once Redis is back. RL_DEBUG=1 prints the pools' logs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
