@@ -139,6 +139,7 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run
 	@tests/bench/startup
+	@tests/bench/reads
 
 DB ?= sqlite
 conformance:

@@ -1,0 +1,2 @@
+-- (d) aggregate[count]=*&groupBy[]=status by hand.
+SELECT status, count(*) FROM articles GROUP BY status;
