@@ -6,7 +6,6 @@
 #include "lib/api/auth.h"
 
 #include <json-c/json.h>
-#include <math.h>
 #include <string.h>
 
 #include "lib/api/respond.h"
@@ -80,25 +79,6 @@ static struct json_object *body_get(ctx_t *ctx, const char *key)
     return v;
 }
 
-/* JavaScript truthiness of a JSON value (NULL: null or absent). */
-static bool truthy(struct json_object *v)
-{
-    if (!v)
-        return false;
-    switch (json_object_get_type(v)) {
-    case json_type_boolean:
-        return json_object_get_boolean(v);
-    case json_type_int:
-        return json_object_get_int64(v) != 0;
-    case json_type_double:
-        return json_object_get_double(v) != 0 && !isnan(json_object_get_double(v));
-    case json_type_string:
-        return json_object_get_string_len(v) > 0;
-    default:
-        return true;
-    }
-}
-
 static str_t json_text(struct json_object *v)
 {
     return (str_t){json_object_get_string(v), (size_t)json_object_get_string_len(v)};
@@ -116,7 +96,7 @@ int auth_extract_token(ctx_t *ctx)
     ctx->token = STR_NULL;
     struct json_object *q = NULL;
     bool have = false;
-    if (json_object_object_get_ex(ctx->query, "access_token", &q) && truthy(q)) {
+    if (json_object_object_get_ex(ctx->query, "access_token", &q) && json_truthy(q)) {
         have = true;
         if (is_string(q))
             ctx->token = json_text(q);
@@ -293,9 +273,9 @@ int auth_login(ctx_t *ctx)
 static token_mode_t current_mode(ctx_t *ctx)
 {
     struct json_object *mode = body_get(ctx, "mode");
-    if (truthy(mode))
+    if (json_truthy(mode))
         return mode_of(mode);
-    return truthy(body_get(ctx, "refresh_token")) ? MODE_JSON : MODE_COOKIE;
+    return json_truthy(body_get(ctx, "refresh_token")) ? MODE_JSON : MODE_COOKIE;
 }
 
 /* getCurrentRefreshToken. 0 with *token (STR_NULL: none), or -1 when the session cookie holds
@@ -305,7 +285,7 @@ static int current_refresh_token(ctx_t *ctx, token_mode_t mode, str_t *token)
     *token = STR_NULL;
     if (mode == MODE_JSON) {
         struct json_object *v = body_get(ctx, "refresh_token");
-        if (truthy(v))
+        if (json_truthy(v))
             *token = is_string(v) ? json_text(v) : STR(" "); /* never a session token */
     } else if (mode == MODE_COOKIE) {
         str_t c = request_cookie(ctx, ctx->conf->refresh_token_cookie_name);
@@ -325,7 +305,7 @@ static int current_refresh_token(ctx_t *ctx, token_mode_t mode, str_t *token)
             !json_object_object_get_ex(payload, "app_access", NULL) ||
             !json_object_object_get_ex(payload, "admin_access", NULL))
             return err_set(&ctx->err, ctx->arena, ERR_INVALID_TOKEN, NULL);
-        if (json_object_object_get_ex(payload, "session", &s) && truthy(s))
+        if (json_object_object_get_ex(payload, "session", &s) && json_truthy(s))
             *token = is_string(s) ? json_text(s) : STR(" ");
     }
     return 0;
@@ -386,7 +366,7 @@ int auth_password_request(ctx_t *ctx)
         return err_invalid_payload(&ctx->err, ctx->arena, "\"email\" field is required");
     struct json_object *url = body_get(ctx, "reset_url");
     if (reset_request(ctx->arena, &ctx->err, ctx->db, ctx->conf, json_text(email),
-                      truthy(url) ? url : NULL) < 0)
+                      json_truthy(url) ? url : NULL) < 0)
         return -1;
     return respond_no_content(ctx);
 }

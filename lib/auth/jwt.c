@@ -110,25 +110,6 @@ static bool jws_shape(str_t t, str_t parts[3])
     return k == 3 && parts[0].n && parts[1].n;
 }
 
-/* JavaScript truthiness of a parsed JSON value (NULL is JSON null). */
-static bool truthy(struct json_object *v)
-{
-    if (!v)
-        return false;
-    switch (json_object_get_type(v)) {
-    case json_type_boolean:
-        return json_object_get_boolean(v);
-    case json_type_int:
-        return json_object_get_int64(v) != 0;
-    case json_type_double:
-        return json_object_get_double(v) != 0 && !isnan(json_object_get_double(v));
-    case json_type_string:
-        return json_object_get_string_len(v) > 0;
-    default:
-        return true;
-    }
-}
-
 /* jws's headerFromJWS: base64-decoded, JSON-parsed, undefined when it does not parse. */
 static bool decode_header(arena_t *a, str_t part, struct json_object **out)
 {
@@ -150,7 +131,7 @@ bool jwt_is_directus(arena_t *a, str_t token)
 {
     str_t parts[3];
     struct json_object *header, *payload;
-    if (!jws_shape(token, parts) || !decode_header(a, parts[0], &header) || !truthy(header))
+    if (!jws_shape(token, parts) || !decode_header(a, parts[0], &header) || !json_truthy(header))
         return false;
     size_t n;
     unsigned char *raw = jwt_b64url_decode(a, parts[1], &n);
@@ -278,7 +259,7 @@ jwt_status_t jwt_hs_verify(arena_t *a, str_t token, const char *secret, int64_t 
         return fail(msg, "jwt malformed", JWT_INVALID);
     str_t parts[3];
     struct json_object *header;
-    if (!jws_shape(token, parts) || !decode_header(a, parts[0], &header) || !truthy(header))
+    if (!jws_shape(token, parts) || !decode_header(a, parts[0], &header) || !json_truthy(header))
         return fail(msg, "invalid token", JWT_INVALID);
     struct json_object *body;
     jwt_status_t st = decode_payload(a, header, parts[1], &body, msg);

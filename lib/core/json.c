@@ -195,3 +195,22 @@ struct json_object *json_str(str_t s)
 {
     return json_object_new_string_len(s.p ? s.p : "", (int)s.n);
 }
+
+bool json_truthy(const struct json_object *v)
+{
+    struct json_object *o = (struct json_object *)v;
+    if (!o)
+        return false;
+    switch (json_object_get_type(o)) {
+    case json_type_boolean:
+        return json_object_get_boolean(o);
+    case json_type_int:
+        return json_object_get_int64(o) != 0;
+    case json_type_double:
+        return json_object_get_double(o) != 0 && !isnan(json_object_get_double(o));
+    case json_type_string:
+        return json_object_get_string_len(o) > 0;
+    default:
+        return true;
+    }
+}

@@ -7,6 +7,7 @@
 #define LIB_CORE_JSON_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "lib/core/arena.h"
 #include "lib/core/buf.h"
@@ -26,6 +27,10 @@ void json_write_str(buf_t *b, str_t s);
 
 /* Ties a json-c root to the arena: json_object_put(o) runs at the next reset. Returns o. */
 struct json_object *json_own(arena_t *a, struct json_object *o);
+
+/* JavaScript truthiness of a parsed JSON value: false for null (NULL), false, 0, NaN and "";
+ * true for everything else, empty objects and arrays included. */
+bool json_truthy(const struct json_object *v);
 
 /* A json-c string from a slice (embedded NULs kept). */
 struct json_object *json_str(str_t s);
