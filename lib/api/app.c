@@ -14,8 +14,10 @@
 #include "lib/api/ctx.h"
 #include "lib/api/items.h"
 #include "lib/api/limiter.h"
+#include "lib/api/permissions.h"
 #include "lib/api/respond.h"
 #include "lib/api/server.h"
+#include "lib/api/users.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
 #include "lib/core/log.h"
@@ -38,6 +40,9 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/server/health", server_health),
     ROUTE(M(GET) | M(SEARCH), "/items/:collection", items_list),
     ROUTE(M(GET), "/items/:collection/:id", items_one),
+    ROUTE(M(GET), "/users/me", users_me),
+    ROUTE(M(GET), "/permissions/me", permissions_me),
+    ROUTE(M(GET), "/policies/me/globals", policies_me_globals),
 };
 
 /* Deeper JSON bodies are refused: nothing Directus accepts nests anywhere near this. */

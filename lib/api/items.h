@@ -8,11 +8,21 @@
 #define LIB_API_ITEMS_H
 
 #include "lib/api/ctx.h"
+#include "lib/perm/perm.h"
+#include "lib/query/query.h"
 
 /* GET / SEARCH /items/:collection */
 int items_list(ctx_t *ctx);
 
 /* GET /items/:collection/:id */
 int items_one(ctx_t *ctx);
+
+/* The query environment of the request: settings, the caller for $CURRENT_*, the clock. */
+query_env_t items_env(const ctx_t *ctx);
+
+/* The caller's read permissions for the planner: *out NULL for admins, else a set loaded from
+ * the database into the request arena (the public's policies are loaded here on demand).
+ * -1 with ctx->err set on a database error. */
+int items_perm_for(ctx_t *ctx, const perm_set_t **out);
 
 #endif

@@ -1,15 +1,540 @@
 /*
- * The read permission hook, failing closed until the permissions issue implements Directus's
- * policies: admins pass, everybody else is refused with the generic FORBIDDEN.
+ * Read permissions: loading the caller's directus_permissions rows, merging them per collection
+ * and answering the planner's questions (readable? field granted? row rule? per-row field rule?).
+ * See perm.h for the Directus functions this mirrors.
  */
 #include "lib/perm/perm.h"
 
-int perm_read_check(arena_t *a, err_t *e, const perm_subject_t *who,
-                    const schema_collection_t *coll, const query_t *q)
+#include <string.h>
+
+#include "lib/core/buf.h"
+#include "lib/core/json.h"
+#include "lib/core/jsonparse.h"
+
+/* Nesting allowed in a stored rule: the same bound as a request filter's. */
+#define PERM_RULE_DEPTH 64
+
+/* Directus's appAccessMinimalPermissions (packages/system-data), in its order: fields default to
+ * "*", permissions to {} (no condition), presets to none. */
+static const struct {
+    const char *collection;
+    const char *action;
+    const char *rule;
+    const char *fields;
+} app_minimal[] = {
+    {"directus_collections", "read", NULL, "*"},
+    {"directus_fields", "read", NULL, "*"},
+    {"directus_relations", "read", NULL, "*"},
+    {"directus_translations", "read", NULL, "*"},
+    {"directus_activity", "read", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_comments", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_comments", "create", NULL, "*"},
+    {"directus_comments", "update", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "comment"},
+    {"directus_comments", "delete", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_presets", "read",
+     "{\"_or\":[{\"user\":{\"_eq\":\"$CURRENT_USER\"}},{\"_and\":[{\"user\":{\"_null\":true}},"
+     "{\"role\":{\"_eq\":\"$CURRENT_ROLE\"}}]},{\"_and\":[{\"user\":{\"_null\":true}},"
+     "{\"role\":{\"_null\":true}}]}]}",
+     "*"},
+    {"directus_presets", "create", NULL, "*"},
+    {"directus_presets", "update", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_presets", "delete", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_roles", "read", "{\"id\":{\"_in\":\"$CURRENT_ROLES\"}}", "*"},
+    {"directus_settings", "read", NULL, "*"},
+    {"directus_translations", "read", NULL, "*"},
+    {"directus_notifications", "read", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_notifications", "update", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "status"},
+    {"directus_shares", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_users", "read", "{\"id\":{\"_eq\":\"$CURRENT_USER\"}}",
+     "id,first_name,last_name,last_page,email,password,location,title,description,tags,"
+     "preferences_divider,avatar,language,appearance,theme_light,theme_dark,tfa_secret,status,"
+     "role"},
+};
+
+static perm_coll_t *coll_get(arena_t *a, perm_set_t *ps, const char *name)
 {
-    (void)coll;
-    (void)q;
-    if (who && who->admin)
+    for (size_t i = 0; i < ps->ncolls; i++)
+        if (strcmp(ps->colls[i].collection, name) == 0)
+            return &ps->colls[i];
+    ps->colls = arena_realloc(a, ps->colls, ps->ncolls * sizeof *ps->colls,
+                              (ps->ncolls + 1) * sizeof *ps->colls);
+    perm_coll_t *c = &ps->colls[ps->ncolls++];
+    *c = (perm_coll_t){.collection = arena_strndup(a, name, strlen(name))};
+    return c;
+}
+
+static bool has_field(const perm_rule_t *r, str_t f)
+{
+    for (size_t i = 0; i < r->nfields; i++)
+        if (str_eq(r->fields[i], f))
+            return true;
+    return false;
+}
+
+/* Splits a `fields` CSV into r (trimmed, empty parts dropped, duplicates skipped). */
+static void add_fields(arena_t *a, perm_rule_t *r, str_t csv)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= csv.n; i++) {
+        if (i < csv.n && csv.p[i] != ',')
+            continue;
+        str_t f = str_trim((str_t){csv.p + start, i - start});
+        start = i + 1;
+        if (!f.n)
+            continue;
+        if (str_eq_c(f, "*"))
+            r->all_fields = true;
+        if (has_field(r, f))
+            continue;
+        r->fields = arena_realloc(a, r->fields, r->nfields * sizeof *r->fields,
+                                  (r->nfields + 1) * sizeof *r->fields);
+        r->fields[r->nfields++] = str_c(str_dup(a, f));
+    }
+}
+
+/* Parses a stored rule; null, "" and {} mean no condition (*out NULL). */
+static int parse_rule(arena_t *a, err_t *e, const qfilter_env_t *env, str_t json, qfilter_t **out)
+{
+    *out = NULL;
+    if (!json.p || !json.n)
         return 0;
-    return err_set(e, a, ERR_FORBIDDEN, NULL);
+    struct json_object *o;
+    if (jsonparse(a, json.p, json.n, 0, PERM_RULE_DEPTH, &o, NULL) < 0)
+        return err_set(e, a, ERR_INTERNAL_SERVER_ERROR, NULL);
+    if (!o || (json_object_get_type(o) == json_type_object && !json_object_object_length(o)))
+        return 0;
+    if (qfilter_parse(a, e, env, o, PERM_RULE_DEPTH, out) < 0)
+        return -1;
+    return 0;
+}
+
+int perm_set_add(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
+                 const char *collection, str_t fields, str_t rule_json)
+{
+    qfilter_t *rule;
+    if (parse_rule(a, e, env, rule_json, &rule) < 0)
+        return -1;
+    const char *text = rule ? arena_strndup(a, rule_json.p, rule_json.n) : NULL;
+    perm_coll_t *c = coll_get(a, ps, collection);
+    perm_rule_t *r = NULL;
+    for (size_t i = 0; i < c->nrules && !r; i++) {
+        const char *t = c->rules[i].rule_text;
+        if ((!t && !text) || (t && text && strcmp(t, text) == 0))
+            r = &c->rules[i];
+    }
+    if (!r) {
+        c->rules = arena_realloc(a, c->rules, c->nrules * sizeof *c->rules,
+                                 (c->nrules + 1) * sizeof *c->rules);
+        r = &c->rules[c->nrules++];
+        *r = (perm_rule_t){.rule_text = text, .rule = rule};
+    }
+    if (fields.p)
+        add_fields(a, r, fields);
+    return 0;
+}
+
+int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env)
+{
+    for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++) {
+        if (strcmp(app_minimal[i].action, "read") != 0)
+            continue;
+        str_t rule = app_minimal[i].rule ? str_c(app_minimal[i].rule) : STR_NULL;
+        if (perm_set_add(a, e, ps, env, app_minimal[i].collection, str_c(app_minimal[i].fields),
+                         rule) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Placeholders for who's policy ids appended to sql, and their values. */
+static db_value_t *policy_params(arena_t *a, db_dialect_t d, const perm_subject_t *who, buf_t *sql)
+{
+    db_value_t *params = arena_alloc(a, (who->npolicies ? who->npolicies : 1) * sizeof *params);
+    for (size_t i = 0; i < who->npolicies; i++) {
+        if (i)
+            buf_puts(sql, ", ");
+        if (d == DB_PG)
+            buf_printf(sql, "$%zu", i + 1);
+        else if (d == DB_SQLITE)
+            buf_printf(sql, "?%zu", i + 1);
+        else
+            buf_putc(sql, '?');
+        params[i] = (db_value_t){.type = DB_TEXT, .s = str_c(who->policies[i])};
+    }
+    return params;
+}
+
+int perm_enforce_tfa(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who, bool *out)
+{
+    *out = false;
+    if (!who->npolicies)
+        return 0;
+    buf_t sql;
+    buf_init(&sql, a, 128);
+    buf_puts(&sql, "SELECT enforce_tfa FROM directus_policies WHERE id IN (");
+    db_value_t *params = policy_params(a, db_dialect(db), who, &sql);
+    buf_putc(&sql, ')');
+    db_result_t r;
+    if (db_connect(db, a, e) < 0 || db_exec(db, a, e, sql.p, params, who->npolicies, &r) < 0)
+        return -1;
+    for (size_t i = 0; i < r.nrows; i++) {
+        const db_value_t *v = db_cell(&r, i, 0);
+        if (((v->type == DB_INT || v->type == DB_BOOL) && v->i) ||
+            (v->type == DB_TEXT &&
+             (str_eq_c(v->s, "t") || str_eq_c(v->s, "true") || str_eq_c(v->s, "1"))))
+            *out = true;
+    }
+    return 0;
+}
+
+/* The directus_permissions rows of who's policies (action NULL: all actions), ordered as
+ * fetchRawPermissions orders them: by the policy's position, then by id. Columns: collection,
+ * action, fields, permissions, presets, policy; *order holds the row indexes in that order. */
+static int fetch_rows(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+                      bool read_only, db_result_t *r, size_t **order, size_t *norder)
+{
+    db_dialect_t d = db_dialect(db);
+    buf_t sql;
+    buf_init(&sql, a, 256);
+    buf_puts(&sql, "SELECT collection, action, fields, permissions, presets, policy "
+                   "FROM directus_permissions WHERE ");
+    if (read_only)
+        buf_puts(&sql, "action = 'read' AND ");
+    buf_puts(&sql, "policy IN (");
+    db_value_t *params = policy_params(a, d, who, &sql);
+    buf_puts(&sql, ") ORDER BY id");
+    if (db_connect(db, a, e) < 0 || db_exec(db, a, e, sql.p, params, who->npolicies, r) < 0)
+        return -1;
+    /* A policy listed twice contributes its rows once, at its first position. */
+    *order = arena_alloc(a, (r->nrows ? r->nrows : 1) * sizeof **order);
+    size_t n = 0;
+    for (size_t p = 0; p < who->npolicies; p++) {
+        bool seen = false;
+        for (size_t q = 0; q < p && !seen; q++)
+            seen = strcmp(who->policies[q], who->policies[p]) == 0;
+        for (size_t i = 0; i < r->nrows && !seen; i++) {
+            const db_value_t *pol = db_cell(r, i, 5);
+            if (pol->type != DB_NULL && str_eq_c(pol->s, who->policies[p]))
+                (*order)[n++] = i;
+        }
+    }
+    *norder = n;
+    return 0;
+}
+
+static str_t cell_str(const db_value_t *v)
+{
+    return v->type == DB_NULL ? STR_NULL : v->s;
+}
+
+/* extractRequiredDynamicVariableContext: the paths after every `prefix` ("$CURRENT_USER.") in
+ * the rule texts, unique. */
+static size_t context_paths(arena_t *a, const db_result_t *r, const char *prefix, str_t **out)
+{
+    size_t n = 0, cap = 0, plen = strlen(prefix);
+    *out = NULL;
+    for (size_t i = 0; i < r->nrows; i++) {
+        str_t t = cell_str(db_cell(r, i, 3));
+        for (size_t k = 0; t.n >= plen && k + plen <= t.n; k++) {
+            if (memcmp(t.p + k, prefix, plen) != 0)
+                continue;
+            size_t end = k + plen;
+            while (end < t.n && t.p[end] != '"' && t.p[end] != '\\')
+                end++;
+            str_t path = {t.p + k + plen, end - k - plen};
+            bool dup = !path.n;
+            for (size_t j = 0; j < n && !dup; j++)
+                dup = str_eq((*out)[j], path);
+            if (dup)
+                continue;
+            if (n == cap) {
+                *out = arena_realloc(a, *out, cap * sizeof **out, (cap * 2 + 4) * sizeof **out);
+                cap = cap * 2 + 4;
+            }
+            (*out)[n++] = path;
+        }
+    }
+    return n;
+}
+
+/* fetchDynamicVariableContext: the user's and the role's records the rules refer to. */
+static int load_context(const perm_subject_t *who, const db_result_t *r, perm_context_fn fetch,
+                        void *ud, arena_t *a, qfilter_env_t *env)
+{
+    str_t *paths;
+    size_t n;
+    if (fetch && who->user && (n = context_paths(a, r, "$CURRENT_USER.", &paths)) &&
+        fetch(ud, false, paths, n, &env->user_ctx) < 0)
+        return -1;
+    if (fetch && who->role && (n = context_paths(a, r, "$CURRENT_ROLE.", &paths)) &&
+        fetch(ud, true, paths, n, &env->role_ctx) < 0)
+        return -1;
+    return 0;
+}
+
+int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+                   const qfilter_env_t *env0, perm_context_fn fetch, void *ud, perm_set_t *out)
+{
+    *out = (perm_set_t){0};
+    qfilter_env_t envv = *env0, *env = &envv;
+    env->policies = who->policies;
+    env->npolicies = who->npolicies;
+    if (who->npolicies) {
+        db_result_t r;
+        size_t *order, norder;
+        if (fetch_rows(a, e, db, who, true, &r, &order, &norder) < 0)
+            return -1;
+        if (load_context(who, &r, fetch, ud, a, env) < 0)
+            return -1;
+        for (size_t k = 0; k < norder; k++) {
+            size_t i = order[k];
+            str_t coll = cell_str(db_cell(&r, i, 0));
+            if (!coll.p)
+                continue;
+            if (perm_set_add(a, e, out, env, str_dup(a, coll), cell_str(db_cell(&r, i, 2)),
+                             cell_str(db_cell(&r, i, 3))) < 0)
+                return -1;
+        }
+    }
+    if (who->app && perm_set_add_app_minimal(a, e, out, env) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- fetchAccountabilityCollectionAccess ------------------------------------------------------
+ */
+
+static const char *const actions[] = {"read", "create", "update", "delete", "share"};
+
+typedef struct {
+    const char *access; /* none | full | partial */
+    bool star;
+    str_t *fields;
+    size_t nfields;
+    bool has_fields;
+    struct json_object *presets;
+} access_t;
+
+typedef struct {
+    str_t collection;
+    access_t act[5];
+} coll_access_t;
+
+static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str_t action,
+                       str_t fields, str_t rule, str_t presets)
+{
+    coll_access_t *c = NULL;
+    for (size_t i = 0; i < *n && !c; i++)
+        if (str_eq((*v)[i].collection, coll))
+            c = &(*v)[i];
+    if (!c) {
+        *v = arena_realloc(a, *v, *n * sizeof **v, (*n + 1) * sizeof **v);
+        c = &(*v)[(*n)++];
+        *c = (coll_access_t){.collection = coll};
+        for (size_t k = 0; k < 5; k++)
+            c->act[k].access = "none";
+    }
+    access_t *x = NULL;
+    for (size_t k = 0; k < 5 && !x; k++)
+        if (str_eq_c(action, actions[k]))
+            x = &c->act[k];
+    if (!x)
+        return;
+    if (strcmp(x->access, "none") == 0)
+        x->access = "full";
+    struct json_object *o = NULL;
+    if (rule.n && jsonparse(a, rule.p, rule.n, 0, PERM_RULE_DEPTH, &o, NULL) == 0 &&
+        json_object_get_type(o) == json_type_object && json_object_object_length(o) > 0 &&
+        strcmp(x->access, "full") == 0)
+        x->access = "partial";
+    if (fields.p && !x->star) {
+        perm_rule_t tmp = {.fields = x->fields, .nfields = x->nfields};
+        add_fields(a, &tmp, fields);
+        x->fields = tmp.fields;
+        x->nfields = tmp.nfields;
+        x->has_fields = true;
+        x->star = tmp.all_fields || has_field(&tmp, STR("*"));
+    }
+    struct json_object *p = NULL;
+    if (presets.n && jsonparse(a, presets.p, presets.n, 0, PERM_RULE_DEPTH, &p, NULL) == 0 &&
+        json_object_get_type(p) == json_type_object) {
+        if (!x->presets)
+            x->presets = p;
+        else {
+            json_object_object_foreach(p, key, val)
+            {
+                json_object_object_add(x->presets, key, json_object_get(val));
+            }
+        }
+    }
+}
+
+static void access_write(buf_t *b, const access_t *x)
+{
+    buf_puts(b, "{\"access\":");
+    json_write_str(b, str_c(x->access));
+    if (x->has_fields) {
+        buf_puts(b, ",\"fields\":[");
+        if (x->star) {
+            buf_puts(b, "\"*\"");
+        } else {
+            for (size_t i = 0; i < x->nfields; i++) {
+                if (i)
+                    buf_putc(b, ',');
+                json_write_str(b, x->fields[i]);
+            }
+        }
+        buf_putc(b, ']');
+    }
+    if (x->presets) {
+        buf_puts(b, ",\"presets\":");
+        json_write(b, x->presets);
+    }
+    buf_putc(b, '}');
+}
+
+int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+                           buf_t *out)
+{
+    coll_access_t *v = NULL;
+    size_t n = 0;
+    if (who->npolicies) {
+        db_result_t r;
+        size_t *order, norder;
+        if (fetch_rows(a, e, db, who, false, &r, &order, &norder) < 0)
+            return -1;
+        for (size_t k = 0; k < norder; k++) {
+            size_t i = order[k];
+            str_t coll = cell_str(db_cell(&r, i, 0));
+            if (coll.p)
+                access_row(a, &v, &n, coll, cell_str(db_cell(&r, i, 1)),
+                           cell_str(db_cell(&r, i, 2)), cell_str(db_cell(&r, i, 3)),
+                           cell_str(db_cell(&r, i, 4)));
+        }
+    }
+    if (who->app)
+        for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++)
+            access_row(a, &v, &n, str_c(app_minimal[i].collection), str_c(app_minimal[i].action),
+                       str_c(app_minimal[i].fields),
+                       app_minimal[i].rule ? str_c(app_minimal[i].rule) : STR_NULL, STR_NULL);
+    buf_putc(out, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(out, ',');
+        json_write_str(out, v[i].collection);
+        buf_putc(out, ':');
+        buf_putc(out, '{');
+        for (size_t k = 0; k < 5; k++) {
+            if (k)
+                buf_putc(out, ',');
+            json_write_str(out, str_c(actions[k]));
+            buf_putc(out, ':');
+            access_write(out, &v[i].act[k]);
+        }
+        buf_putc(out, '}');
+    }
+    buf_putc(out, '}');
+    return 0;
+}
+
+const perm_coll_t *perm_coll(const perm_set_t *ps, str_t collection)
+{
+    for (size_t i = 0; i < ps->ncolls; i++)
+        if (str_eq_c(collection, ps->colls[i].collection))
+            return &ps->colls[i];
+    return NULL;
+}
+
+bool perm_all_fields(const perm_coll_t *pc)
+{
+    for (size_t i = 0; i < pc->nrules; i++)
+        if (pc->rules[i].all_fields)
+            return true;
+    return false;
+}
+
+bool perm_can_read_field(const perm_coll_t *pc, str_t field)
+{
+    for (size_t i = 0; i < pc->nrules; i++)
+        if (pc->rules[i].all_fields || has_field(&pc->rules[i], field))
+            return true;
+    return false;
+}
+
+size_t perm_fields(arena_t *a, const perm_coll_t *pc, str_t **out)
+{
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < pc->nrules; i++)
+        cap += pc->rules[i].nfields;
+    *out = arena_alloc(a, (cap ? cap : 1) * sizeof **out);
+    for (size_t i = 0; i < pc->nrules; i++)
+        for (size_t k = 0; k < pc->rules[i].nfields; k++) {
+            str_t f = pc->rules[i].fields[k];
+            bool dup = str_eq_c(f, "*");
+            for (size_t j = 0; j < n && !dup; j++)
+                dup = str_eq((*out)[j], f);
+            if (!dup)
+                (*out)[n++] = f;
+        }
+    return n;
+}
+
+static qfilter_t *or_of(arena_t *a, qfilter_t **kids, size_t n)
+{
+    if (n == 1)
+        return kids[0];
+    qfilter_t *o = arena_calloc(a, 1, sizeof *o);
+    o->kind = QF_OR;
+    o->key = STR("_or");
+    o->kids = kids;
+    o->nkids = n;
+    return o;
+}
+
+qfilter_t *perm_row_rule(arena_t *a, const perm_coll_t *pc)
+{
+    qfilter_t **kids = arena_alloc(a, (pc->nrules ? pc->nrules : 1) * sizeof *kids);
+    size_t n = 0;
+    for (size_t i = 0; i < pc->nrules; i++) {
+        if (!pc->rules[i].rule)
+            return NULL;
+        kids[n++] = pc->rules[i].rule;
+    }
+    return n ? or_of(a, kids, n) : NULL;
+}
+
+qfilter_t *perm_field_rule(arena_t *a, const perm_coll_t *pc, str_t field, bool *denied)
+{
+    qfilter_t **kids = arena_alloc(a, (pc->nrules ? pc->nrules : 1) * sizeof *kids);
+    size_t n = 0;
+    *denied = true;
+    for (size_t i = 0; i < pc->nrules; i++) {
+        const perm_rule_t *r = &pc->rules[i];
+        if (!r->all_fields && !has_field(r, field))
+            continue;
+        *denied = false;
+        if (!r->rule)
+            return NULL;
+        kids[n++] = r->rule;
+    }
+    /* Granted by every row: the row rule already keeps exactly those rows. */
+    if (n == pc->nrules)
+        return NULL;
+    return n ? or_of(a, kids, n) : NULL;
+}
+
+qfilter_t *perm_and(arena_t *a, qfilter_t *x, qfilter_t *y)
+{
+    if (!x)
+        return y;
+    if (!y)
+        return x;
+    qfilter_t *o = arena_calloc(a, 1, sizeof *o);
+    o->kind = QF_AND;
+    o->key = STR("_and");
+    o->kids = arena_alloc(a, 2 * sizeof *o->kids);
+    o->kids[0] = x;
+    o->kids[1] = y;
+    o->nkids = 2;
+    return o;
 }

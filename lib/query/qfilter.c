@@ -193,6 +193,50 @@ static bool starts(str_t s, const char *prefix)
     return str_starts_with(s, str_c(prefix));
 }
 
+/* lodash get(record, "a.b.0.c") over json-c values: a JSON value as a filter value, null when
+ * the path leads nowhere. */
+static qval_t context_get(pctx_t *p, const struct json_object *rec, str_t path)
+{
+    qval_t v = {.kind = QV_NULL};
+    const struct json_object *o = rec;
+    while (o && path.n) {
+        long dot = str_index(path, '.');
+        str_t seg = dot >= 0 ? (str_t){path.p, (size_t)dot} : path;
+        path = dot >= 0 ? (str_t){path.p + dot + 1, path.n - (size_t)dot - 1} : STR_NULL;
+        struct json_object *next = NULL;
+        if (json_object_get_type(o) == json_type_object) {
+            json_object_object_get_ex(o, str_dup(p->a, seg), &next);
+        } else if (json_object_get_type(o) == json_type_array && seg.n && seg.n < 10) {
+            size_t idx = 0;
+            bool digits = true;
+            for (size_t i = 0; i < seg.n; i++) {
+                digits = digits && seg.p[i] >= '0' && seg.p[i] <= '9';
+                idx = idx * 10 + (size_t)(seg.p[i] - '0');
+            }
+            if (digits && idx < json_object_array_length(o))
+                next = json_object_array_get_idx(o, idx);
+        }
+        o = next;
+    }
+    if (!o || path.n)
+        return v;
+    switch (json_object_get_type(o)) {
+    case json_type_string:
+        return (qval_t){.kind = QV_STRING,
+                        .s = {json_object_get_string((struct json_object *)o),
+                              (size_t)json_object_get_string_len(o)}};
+    case json_type_int:
+    case json_type_double:
+        return (qval_t){.kind = QV_NUMBER, .num = json_object_get_double(o)};
+    case json_type_boolean:
+        return (qval_t){.kind = QV_BOOL, .b = json_object_get_boolean(o)};
+    case json_type_null:
+        return v;
+    default:
+        return (qval_t){.kind = QV_OBJECT, .json = o};
+    }
+}
+
 static qval_t dynamic_var(pctx_t *p, str_t s)
 {
     qval_t v = {.kind = QV_NULL};
@@ -217,6 +261,18 @@ static qval_t dynamic_var(pctx_t *p, str_t s)
     if (starts(s, "$CURRENT_USER")) {
         if (str_eq_c(s, "$CURRENT_USER") && env->user)
             return (qval_t){.kind = QV_STRING, .s = str_c(env->user)};
+        if (env->user_ctx && starts(s, "$CURRENT_USER."))
+            return context_get(p, env->user_ctx, (str_t){s.p + 14, s.n - 14});
+        return v;
+    }
+    if (starts(s, "$CURRENT_POLICIES")) {
+        if (str_eq_c(s, "$CURRENT_POLICIES") && env->policies) {
+            v.kind = QV_LIST;
+            v.n = env->npolicies;
+            v.items = arena_calloc(p->a, env->npolicies ? env->npolicies : 1, sizeof *v.items);
+            for (size_t i = 0; i < env->npolicies; i++)
+                v.items[i] = (qval_t){.kind = QV_STRING, .s = str_c(env->policies[i])};
+        }
         return v;
     }
     if (starts(s, "$CURRENT_ROLES")) {
@@ -232,10 +288,11 @@ static qval_t dynamic_var(pctx_t *p, str_t s)
     if (starts(s, "$CURRENT_ROLE")) {
         if (str_eq_c(s, "$CURRENT_ROLE") && env->role)
             return (qval_t){.kind = QV_STRING, .s = str_c(env->role)};
+        if (env->role_ctx && starts(s, "$CURRENT_ROLE."))
+            return context_get(p, env->role_ctx, (str_t){s.p + 14, s.n - 14});
         return v;
     }
-    /* $CURRENT_POLICIES and every $CURRENT_x.<field>: no context is fetched for request
-     * filters in 11.3.5, so they are null. */
+    /* Without a context (request filters in 11.3.5) the rest is null. */
     return v;
 }
 

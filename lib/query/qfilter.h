@@ -115,6 +115,14 @@ typedef struct {
     const char *const *roles; /* role ids, NULL when unknown */
     size_t nroles;
     int64_t now_ms; /* epoch milliseconds */
+    /* Permission rules only (lib/perm fills them; request filters leave them NULL, so there
+     * these variables are null as in 11.3.5): $CURRENT_POLICIES, and the records that
+     * $CURRENT_USER.<path> and $CURRENT_ROLE.<path> read from (the user's and the role's
+     * fields as the read engine returns them, relations nested). */
+    const char *const *policies;
+    size_t npolicies;
+    const struct json_object *user_ctx;
+    const struct json_object *role_ctx;
 } qfilter_env_t;
 
 /*

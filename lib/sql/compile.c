@@ -49,8 +49,11 @@ static ref_t join_ref(const plan_join_t *j)
 
 /* ---- expressions ------------------------------------------------------------------------- */
 
-static void count_related(cc_t *c, sqlbuf_t *b, const schema_relation_t *rel, ref_t r)
+static bool filter(cc_t *c, sqlbuf_t *b, const plan_filter_t *f, ref_t base);
+
+static void count_related(cc_t *c, sqlbuf_t *b, const plan_expr_t *x, ref_t r)
 {
+    const schema_relation_t *rel = x->count_rel;
     const schema_collection_t *child = schema_collection(c->p->schema, str_c(rel->collection));
     unsigned k = ++c->sub;
     sqlbuf_kw(b, "(SELECT COUNT(*) FROM ");
@@ -61,6 +64,12 @@ static void count_related(cc_t *c, sqlbuf_t *b, const schema_relation_t *rel, re
     sqlbuf_col(b, 'c', k, rel->field);
     sqlbuf_kw(b, " = ");
     col(b, r, r.coll->primary);
+    sqlbuf_t *w = sqlbuf_new(c->a);
+    if (child && x->count_rule && filter(c, w, x->count_rule, (ref_t){'c', k, child})) {
+        /* Only the related rows the caller may read are counted (the function field's cases). */
+        sqlbuf_kw(b, " AND ");
+        sqlbuf_append(b, w);
+    }
     sqlbuf_kw(b, ")");
 }
 
@@ -73,7 +82,7 @@ static void expr(cc_t *c, sqlbuf_t *b, const plan_expr_t *x, ref_t base)
         return;
     }
     if (x->fn == PLAN_FN_COUNT && x->count_rel) {
-        count_related(c, b, x->count_rel, r);
+        count_related(c, b, x, r);
         return;
     }
     sqlbuf_t *cb = sqlbuf_new(c->a);
@@ -819,10 +828,21 @@ static void agg_expr(cc_t *c, sqlbuf_t *b, const plan_col_t *k, ref_t r)
 
 static void column(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const plan_col_t *k)
 {
-    if (n->aggregate && k->agg != QUERY_AGG_UNKNOWN)
+    if (n->aggregate && k->agg != QUERY_AGG_UNKNOWN) {
         agg_expr(c, b, k, node_ref(n));
-    else
+        return;
+    }
+    sqlbuf_t *when = k->mask ? sqlbuf_new(c->a) : NULL;
+    if (when && filter(c, when, k->mask, node_ref(n))) {
+        /* The per-row field rule: the value only where a permission granting it applies. */
+        sqlbuf_kw(b, "CASE WHEN ");
+        sqlbuf_append(b, when);
+        sqlbuf_kw(b, " THEN ");
         expr(c, b, &k->expr, node_ref(n));
+        sqlbuf_kw(b, " END");
+        return;
+    }
+    expr(c, b, &k->expr, node_ref(n));
 }
 
 /* The columns of n and of the to-one nodes joined to it. alias_base >= 0 names each column
@@ -1209,6 +1229,8 @@ sqlbuf_t *compile_total_count(arena_t *a, err_t *e, const plan_t *p)
     sqlbuf_t *b = sqlbuf_new(a);
     sqlbuf_kw(b, "SELECT COUNT(*)");
     from(b, p->root);
+    size_t nw = 0;
+    conditions(&c, b, p->root, &p->total_filter, false, &nw);
     return done(&c, b);
 }
 

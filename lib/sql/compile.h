@@ -39,7 +39,7 @@ sqlbuf_t *compile_batch(arena_t *a, err_t *e, const plan_t *p, const plan_node_t
                         const db_value_t *const *keys, const size_t *nkeys, size_t m,
                         size_t *regions, size_t *width);
 
-/* meta total_count: rows of the root collection. */
+/* meta total_count: rows of the root collection the caller may read (the row rule). */
 sqlbuf_t *compile_total_count(arena_t *a, err_t *e, const plan_t *p);
 
 /* meta filter_count: rows matching the query's filter and search. */

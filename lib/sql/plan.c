@@ -161,9 +161,22 @@ static strvec_t convert_wildcards(pctx_t *c, const xnode_t *x, const schema_coll
     for (size_t i = 0; i < nin; i++)
         sv_push(c->a, &fields, in[i]);
     strvec_t allowed = {0};
-    for (size_t i = 0; i < coll->nfields; i++)
-        if (field_is_data(&coll->fields[i]))
-            sv_push(c->a, &allowed, str_c(coll->fields[i].name));
+    const perm_coll_t *pc = c->opts->perm ? perm_coll(c->opts->perm, str_c(coll->name)) : NULL;
+    if (c->opts->perm && !pc)
+        return (strvec_t){0}; /* no permission at all: Directus returns no fields */
+    if (pc && !perm_all_fields(pc)) {
+        str_t *pf;
+        size_t npf = perm_fields(c->a, pc, &pf);
+        for (size_t i = 0; i < npf; i++) {
+            const schema_field_t *f = schema_field(coll, pf[i]);
+            if (f && field_is_data(f))
+                sv_push(c->a, &allowed, pf[i]);
+        }
+    } else {
+        for (size_t i = 0; i < coll->nfields; i++)
+            if (field_is_data(&coll->fields[i]))
+                sv_push(c->a, &allowed, str_c(coll->fields[i].name));
+    }
     for (size_t idx = 0; idx < fields.n; idx++) {
         str_t key = fields.v[idx];
         if (str_index(key, '*') < 0)
@@ -289,12 +302,37 @@ static void default_sort(pctx_t *c, query_t *q, const schema_collection_t *coll,
         f = coll->sort_field;
     if (rel && rel->sort_field)
         f = rel->sort_field;
+    const perm_coll_t *pc = c->opts->perm ? perm_coll(c->opts->perm, str_c(coll->name)) : NULL;
+    if (c->opts->perm && !pc)
+        f = NULL;
+    if (pc && f && !perm_all_fields(pc) && !perm_can_read_field(pc, str_c(f))) {
+        /* getAllowedSort: the first allowed field instead of one the caller may not read. */
+        str_t *pf;
+        size_t npf = perm_fields(c->a, pc, &pf);
+        f = NULL;
+        for (size_t i = 0; i < npf && !f; i++)
+            if (schema_field(coll, pf[i]))
+                f = str_dup(c->a, pf[i]);
+    }
     if (!f)
         return;
     q->has_sort = true;
     q->sort.v = arena_alloc(c->a, sizeof *q->sort.v);
     q->sort.v[0] = str_c(f);
     q->sort.n = 1;
+}
+
+/* Whether the caller may read coll at all (always without a permission set). */
+static bool readable(const pctx_t *c, const schema_collection_t *coll)
+{
+    return !c->opts->perm || perm_coll(c->opts->perm, str_c(coll->name));
+}
+
+/* The query filter of a level AND the caller's row rule for its collection. */
+static qfilter_t *with_rule(pctx_t *c, const schema_collection_t *coll, qfilter_t *f)
+{
+    const perm_coll_t *pc = c->opts->perm ? perm_coll(c->opts->perm, str_c(coll->name)) : NULL;
+    return pc ? perm_and(c->a, f, perm_row_rule(c->a, pc)) : f;
 }
 
 static int nested_node(pctx_t *c, xnode_t *x, const rs_t *rs)
@@ -316,7 +354,7 @@ static int nested_node(pctx_t *c, xnode_t *x, const rs_t *rs)
         for (size_t i = 0; i < rel->n_one_allowed; i++) {
             const schema_collection_t *tc =
                 schema_collection(c->s, str_c(rel->one_allowed_collections[i]));
-            if (!tc)
+            if (!tc || !readable(c, tc))
                 continue;
             xnode_t *t = new_node(c, PLAN_M2O, tc, x);
             t->n.rel = rel;
@@ -346,8 +384,8 @@ static int nested_node(pctx_t *c, xnode_t *x, const rs_t *rs)
     bool m2o = f->rel_kind == SCHEMA_REL_M2O;
     const schema_collection_t *rc =
         schema_collection(c->s, str_c(m2o ? rel->related_collection : rel->collection));
-    if (!rc)
-        return 0;
+    if (!rc || !readable(c, rc))
+        return 0; /* parseFields: "Skip related collection if no permissions" */
     xnode_t *n = new_node(c, m2o ? PLAN_M2O : PLAN_O2M, rc, x);
     n->n.rel = rel;
     n->n.key = key;
@@ -724,6 +762,50 @@ static int fm_validate_group(pctx_t *c, const fm_group_t *g)
     return 0;
 }
 
+/* validatePathPermissions over one group: the collection must have read rows, every field must
+ * be granted by one of them. */
+static int fm_permit_group(pctx_t *c, const fm_group_t *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const fm_entry_t *e = &g->v[i];
+        const char *suffix = e->path.n ? arena_printf(c->a, "\"%.*s\"", (int)e->path.n, e->path.p)
+                                       : "root";
+        const perm_coll_t *pc = perm_coll(c->opts->perm, str_c(e->coll));
+        if (!pc)
+            return forbidden(c, arena_printf(c->a,
+                                             "You don't have permission to access collection "
+                                             "\"%s\" or it does not exist. Queried in %s.",
+                                             e->coll, suffix));
+        if (perm_all_fields(pc))
+            continue;
+        buf_t b;
+        buf_init(&b, c->a, 64);
+        size_t denied = 0;
+        for (size_t k = 0; k < e->fields.n; k++) {
+            if (perm_can_read_field(pc, e->fields.v[k]))
+                continue;
+            if (denied++)
+                buf_puts(&b, ", ");
+            buf_putc(&b, '"');
+            buf_str(&b, e->fields.v[k]);
+            buf_putc(&b, '"');
+        }
+        if (denied == 1)
+            return forbidden(c, arena_printf(c->a,
+                                             "You don't have permission to access field %s in "
+                                             "collection \"%s\" or it does not exist. Queried in "
+                                             "%s.",
+                                             b.p, e->coll, suffix));
+        if (denied > 1)
+            return forbidden(c, arena_printf(c->a,
+                                             "You don't have permission to access fields %s in "
+                                             "collection \"%s\" or they do not exist. Queried in "
+                                             "%s.",
+                                             b.p, e->coll, suffix));
+    }
+    return 0;
+}
+
 /* ---- columns and outputs --------------------------------------------------------------------- */
 
 static int col_find(const plan_node_t *n, const char *key)
@@ -770,6 +852,39 @@ static void kid_add(pctx_t *c, plan_node_t *n, plan_node_t *k)
 }
 
 /* Columns of the children's plain and function fields (parseCurrentLevel). */
+/* The per-row rule of a requested column (injectCases). The primary key and foreign keys are
+ * left unmasked: the planner reads them to assemble nested items. */
+static int field_mask(pctx_t *c, plan_node_t *n, plan_col_t *col)
+{
+    const schema_field_t *f = col->expr.field;
+    if (!c->opts->perm || f == n->coll->primary || f->relation)
+        return 0;
+    const perm_coll_t *pc = perm_coll(c->opts->perm, str_c(n->coll->name));
+    bool denied;
+    qfilter_t *rule = pc ? perm_field_rule(c->a, pc, str_c(f->name), &denied) : NULL;
+    if (!rule)
+        return 0;
+    col->mask = arena_calloc(c->a, 1, sizeof *col->mask);
+    col->mask->scope.base = n->coll;
+    return resolve_filter(&c->r, &col->mask->scope, rule, &col->mask->root);
+}
+
+/* count(<o2m>) as a field counts only the related rows the caller may read. */
+static int count_rule(pctx_t *c, plan_expr_t *x)
+{
+    if (!c->opts->perm || x->fn != PLAN_FN_COUNT || !x->count_rel)
+        return 0;
+    const schema_collection_t *child = schema_collection(c->s, str_c(x->count_rel->collection));
+    const perm_coll_t *pc = child ? perm_coll(c->opts->perm, str_c(child->name)) : NULL;
+    qfilter_t *rule = pc ? perm_row_rule(c->a, pc) : NULL;
+    if (!rule)
+        return 0;
+    plan_filter_t *f = arena_calloc(c->a, 1, sizeof *f);
+    f->scope.base = child;
+    x->count_rule = f;
+    return resolve_filter(&c->r, &f->scope, rule, &f->root);
+}
+
 static int field_columns(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
@@ -784,10 +899,14 @@ static int field_columns(pctx_t *c, xnode_t *x)
             continue;
         if (col.expr.field->type == SCHEMA_TYPE_ALIAS && col.expr.fn == PLAN_FN_NONE)
             continue; /* an alias with no relation has no column */
+        if (count_rule(c, &col.expr) < 0)
+            return -1;
         bool aliased;
         alias_target(x, ch->field_key, &aliased);
         col.key = str_dup(c->a, ch->field_key);
         col.raw = aliased;
+        if (col_find(n, col.key) < 0 && field_mask(c, n, &col) < 0)
+            return -1;
         col_add(c, n, col);
     }
     return 0;
@@ -865,7 +984,7 @@ static int finish_o2m(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, q->filter) < 0)
+    if (node_filter(c, n, with_rule(c, n->coll, q->filter)) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;
@@ -904,7 +1023,7 @@ static int finish_m2o(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, q->filter) < 0)
+    if (node_filter(c, n, with_rule(c, n->coll, q->filter)) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;
@@ -1202,7 +1321,19 @@ static int meta_filter(pctx_t *c, const query_t *q)
     if (!q->nmeta)
         return 0;
     c->p->meta_filter.scope.base = c->p->root->coll;
-    return resolve_filter(&c->r, &c->p->meta_filter.scope, q->filter, &c->p->meta_filter.root);
+    return resolve_filter(&c->r, &c->p->meta_filter.scope,
+                          with_rule(c, c->p->root->coll, q->filter), &c->p->meta_filter.root);
+}
+
+/* The root collection itself, even when no field of it was asked for. */
+static int fm_permit_root(pctx_t *c, const schema_collection_t *coll)
+{
+    if (readable(c, coll))
+        return 0;
+    return forbidden(c, arena_printf(c->a,
+                                     "You don't have permission to access collection \"%s\" or "
+                                     "it does not exist. Queried in root.",
+                                     coll->name));
 }
 
 plan_t *plan_read(arena_t *a, err_t *e, const schema_t *s, const schema_collection_t *coll,
@@ -1246,6 +1377,18 @@ plan_t *plan_read(arena_t *a, err_t *e, const schema_t *s, const schema_collecti
     fm_query(&c, &fm, coll->name, rq, STR(""));
     if (fm_validate_group(&c, &fm.read) < 0 || fm_validate_group(&c, &fm.other) < 0)
         return NULL;
+    if (opts->perm) {
+        if (fm_permit_root(&c, coll) < 0 || fm_permit_group(&c, &fm.other) < 0 ||
+            fm_permit_group(&c, &fm.read) < 0)
+            return NULL;
+        /* The rules themselves are not subject to field checks: added after them. */
+        rq->filter = with_rule(&c, coll, rq->filter);
+        const perm_coll_t *pc = perm_coll(opts->perm, str_c(coll->name));
+        p->total_filter.scope.base = coll;
+        if (resolve_filter(&c.r, &p->total_filter.scope, perm_row_rule(a, pc),
+                           &p->total_filter.root) < 0)
+            return NULL;
+    }
 
     if (aggregate) {
         if (finish_aggregate(&c, root, rq) < 0)

@@ -26,6 +26,7 @@
 #include "lib/core/arena.h"
 #include "lib/core/err.h"
 #include "lib/query/query.h"
+#include "lib/perm/perm.h"
 #include "lib/schema/schema.h"
 
 /* Date functions and count(), as field functions and filter keys. */
@@ -52,6 +53,8 @@ typedef struct {
     const schema_field_t *field;        /* the column (count(): the json column or o2m alias) */
     plan_fn_t fn;
     const schema_relation_t *count_rel; /* count() over an o2m alias: rows of rel->collection */
+    const struct plan_filter *count_rule; /* count() as a field: the caller's row rule on the
+                                           * related rows (NULL: none) */
 } plan_expr_t;
 
 /* A LEFT JOIN a filter or sort path needs (Directus's aliasMap entry). Paths share joins: the
@@ -97,7 +100,7 @@ struct pfilter {
 };
 
 /* A resolved filter: conditions plus the joins they need. root NULL: no condition. */
-typedef struct {
+typedef struct plan_filter {
     plan_scope_t scope;
     pfilter_t *root;
 } plan_filter_t;
@@ -122,6 +125,9 @@ typedef struct {
     query_agg_op_t agg;      /* aggregate plans: the operation; QUERY_AGG_UNKNOWN otherwise */
     bool agg_star;           /* count(*) */
     bool agg_distinct_pk;    /* countDistinct of the primary key without joins: plain COUNT */
+    /* Per-row field permission (Directus's whenCase): the value only on rows matching this
+     * filter, NULL elsewhere (CASE WHEN). NULL: never masked. */
+    plan_filter_t *mask;
 } plan_col_t;
 
 typedef enum {
@@ -212,6 +218,8 @@ typedef struct {
     /* meta filter_count: the query's own filter and search (never the key condition of a read
      * by key), resolved against the root collection. */
     plan_filter_t meta_filter;
+    /* meta total_count: the caller's row rule on the root collection (no condition for admins). */
+    plan_filter_t total_filter;
     unsigned next_id;
 } plan_t;
 
@@ -227,13 +235,18 @@ typedef struct {
      * number of keys. */
     const qval_t *keys;
     size_t nkeys;
+    /* The caller's read permissions (lib/perm); NULL for admins, who read everything. With a
+     * set: `*` expands to readable fields, relations into unreadable collections are dropped,
+     * named unreadable fields and collections answer 403, row rules are AND-ed into every
+     * level's filter and into the meta counts. */
+    const perm_set_t *perm;
 } plan_opts_t;
 
 /*
  * Plans query q on collection coll. On success returns a plan allocated in a; on failure NULL
- * with e set (403 FORBIDDEN with Directus's reason for unknown fields, 400 INVALID_QUERY for
- * operators, functions and _some/_none misuse). Admin semantics: every field is readable;
- * lib/perm decides afterwards whether the caller may run the plan at all.
+ * with e set (403 FORBIDDEN with Directus's reason for unknown or unreadable fields and
+ * collections, 400 INVALID_QUERY for operators, functions and _some/_none misuse). Without
+ * opts->perm every field is readable (admin semantics).
  */
 plan_t *plan_read(arena_t *a, err_t *e, const schema_t *s, const schema_collection_t *coll,
                   const query_t *q, const plan_opts_t *opts);

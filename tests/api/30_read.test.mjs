@@ -47,10 +47,12 @@ test('missing, malformed, unknown and system items are 403 for the admin too', a
 	}
 });
 
-test('the public is refused until permissions land (fail closed)', async () => {
-	const r = await get('/items/tags', {});
-	assert.equal(r.status, 403);
-	assert.deepEqual(r.json, generic403);
+test('the public reads what its policy grants (details in 50_perms)', async () => {
+	const r = await get('/items/tags?limit=1&fields=id', {});
+	assert.deepEqual(r.json, { data: [{ id: 1 }] });
+	const missing = await get('/items/tags/99999', {});
+	assert.equal(missing.status, 403);
+	assert.deepEqual(missing.json, generic403);
 });
 
 test('nested m2o, o2m, m2m and wildcards', async () => {

@@ -3,7 +3,9 @@
  * string; the test plans it against the SQLite fixture's schema and compiles every statement
  * (root, to-many children fetched for parent keys 1 and 2, meta counts) for PostgreSQL, MySQL
  * and SQLite, then compares text and parameters with the sections of the file. Compiler changes
- * are reviewed as diffs of these files: GOLDEN_UPDATE=1 rewrites them.
+ * are reviewed as diffs of these files: GOLDEN_UPDATE=1 rewrites them. An optional `perm:` line
+ * (a JSON array of [collection, fields, rule] read permission rows) plans the query as a caller
+ * with those permissions instead of an admin.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,7 +72,30 @@ static void emit(buf_t *out, arena_t *a, const plan_t *p, const sqlbuf_t *b, err
 }
 
 /* Everything the case compiles to, for one dialect. */
-static void render_case(buf_t *out, arena_t *a, const char *coll, const char *query, db_dialect_t d)
+/* The `perm:` rows as a permission set ($CURRENT_USER is the editor). */
+static const perm_set_t *perm_rows(arena_t *a, const char *json, const qfilter_env_t *vars)
+{
+    if (!json)
+        return NULL;
+    perm_set_t *ps = arena_calloc(a, 1, sizeof *ps);
+    struct json_object *rows = json_own(a, json_tokener_parse(json));
+    assert_non_null(rows);
+    for (size_t i = 0; i < json_object_array_length(rows); i++) {
+        struct json_object *r = json_object_array_get_idx(rows, i);
+        const char *fields = json_object_get_string(json_object_array_get_idx(r, 1));
+        const char *rule = json_object_get_string(json_object_array_get_idx(r, 2));
+        err_t e = {0};
+        assert_int_equal(perm_set_add(a, &e, ps, vars,
+                                      json_object_get_string(json_object_array_get_idx(r, 0)),
+                                      fields ? str_c(fields) : STR_NULL,
+                                      rule ? str_c(rule) : STR_NULL),
+                         0);
+    }
+    return ps;
+}
+
+static void render_case(buf_t *out, arena_t *a, const char *coll, const char *query,
+                        const char *perm, db_dialect_t d)
 {
     err_t e = {0};
     query_env_t env = query_env(&fx.conf);
@@ -85,6 +110,7 @@ static void render_case(buf_t *out, arena_t *a, const char *coll, const char *qu
     const schema_collection_t *c = schema_collection(fx.schema, str_c(coll));
     assert_non_null(c);
     plan_opts_t opts = {.limit_default = 100, .singleton = c->singleton};
+    opts.perm = perm_rows(a, perm, &env.vars);
     plan_t *p = plan_read(a, &e, fx.schema, c, &q, &opts);
     if (!p) {
         buf_printf(out, "error: %d %s\n", err_status(e.code), e.message);
@@ -162,6 +188,7 @@ static int run_file(arena_t *a, const char *path, bool update)
     char *text = slurp(a, path);
     assert_non_null(text);
     const char *coll = header(a, text, "collection"), *query = header(a, text, "query");
+    const char *perm = header(a, text, "perm");
     if (!coll || !query)
         fail_msg("%s: needs collection: and query: lines", path);
     buf_t want;
@@ -174,7 +201,7 @@ static int run_file(arena_t *a, const char *path, bool update)
     } dialects[] = {{"pg", DB_PG}, {"mysql", DB_MYSQL}, {"sqlite", DB_SQLITE}};
     for (size_t i = 0; i < 3; i++) {
         buf_printf(&want, "=== %s\n", dialects[i].name);
-        render_case(&want, a, coll, query, dialects[i].d);
+        render_case(&want, a, coll, query, perm, dialects[i].d);
     }
     if (strcmp(want.p, text) == 0)
         return 0;
