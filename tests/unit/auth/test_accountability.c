@@ -174,7 +174,10 @@ static void test_access_tokens(void **state)
                      -1);
     assert_int_equal(f->e.code, ERR_TOKEN_EXPIRED);
     char *forged = arena_strdup(f->a, t);
-    forged[strlen(forged) - 3] ^= 1;
+    /* Another base64url character (a flipped bit could leave the alphabet, and a token that is
+     * no JWS at all is tried as a static token instead, as Directus does). */
+    char *c3 = &forged[strlen(forged) - 3];
+    *c3 = *c3 == 'A' ? 'B' : 'A';
     assert_int_equal(authenticate(f, &acc, forged, NULL), -1);
     assert_int_equal(f->e.code, ERR_INVALID_TOKEN);
 
