@@ -100,15 +100,18 @@ unit: $(UNIT_BIN) $(REPLAY_BIN)
 	done
 
 # libFuzzer on every target for FUZZ_SECONDS each; crashers land in tests/fuzz/regress/<target>/
-# (commit them with the fix: `make unit` replays them), new coverage in tests/fuzz/corpus/.
+# (commit them with the fix: `make unit` replays them). New coverage goes to build-fuzz/corpus/;
+# the seeds in tests/fuzz/corpus/ are only read (merge good finds in by hand with -merge=1).
 fuzz:
 	@scripts/deps --test
 	$(MAKE) BUILD=build-fuzz CC=clang SANITIZE=fuzz $(FUZZ_NAME:%=build-fuzz/tests/fuzz/fuzz_%)
 	@set -e; for n in $(FUZZ_NAME); do \
-	    mkdir -p tests/fuzz/corpus/$$n tests/fuzz/regress/$$n; \
+	    mkdir -p build-fuzz/corpus/$$n tests/fuzz/corpus/$$n tests/fuzz/regress/$$n; \
 	    echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; \
 	    build-fuzz/tests/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-	        -artifact_prefix=tests/fuzz/regress/$$n/ tests/fuzz/corpus/$$n; \
+	        -artifact_prefix=tests/fuzz/regress/$$n/ build-fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+	        >build-fuzz/fuzz_$$n.log 2>&1 || { tail -60 build-fuzz/fuzz_$$n.log; exit 1; }; \
+	    tail -1 build-fuzz/fuzz_$$n.log; \
 	done
 
 # Each public header compiles on its own.

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { ENV, call, rawCall } from './lib/env.mjs';
 
 const CSP =
@@ -139,4 +140,13 @@ test('the TLS server block serves the same API', { skip: !ENV.TLS_URL && 'no TLS
 			.on('error', reject);
 	});
 	assert.deepEqual(body, { status: 200, data: 'pong' });
+});
+
+test('no access token reaches any log of the stack (nginx access log included)', { skip: !ENV.STACK_DIR && 'no STACK_DIR' }, async () => {
+	const token = `celer-log-probe-${Date.now()}`;
+	await call('GET', `/server/info?access_token=${token}&x=1`);
+	await call('GET', '/server/info', { headers: { authorization: `Bearer ${token}` } });
+	await new Promise((r) => setTimeout(r, 1500)); // nginx flushes its access log every second
+	const grep = spawnSync('grep', ['-rl', token, ENV.STACK_DIR], { encoding: 'utf8' });
+	assert.equal(grep.stdout.trim(), '', `token found in: ${grep.stdout}`);
 });
