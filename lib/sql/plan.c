@@ -722,42 +722,69 @@ static void fm_children(pctx_t *c, fieldmap_t *fm, const char *coll, const xnode
     }
 }
 
+/* "root" or "a.b" in quotes: where Directus says a path was queried. */
+static const char *queried_in(pctx_t *c, const fm_entry_t *e)
+{
+    return e->path.n ? arena_printf(c->a, "\"%.*s\"", (int)e->path.n, e->path.p) : "root";
+}
+
+static int deny_collection(pctx_t *c, const fm_entry_t *e)
+{
+    return forbidden(c, arena_printf(c->a,
+                                     "You don't have permission to access collection \"%s\" or "
+                                     "it does not exist. Queried in %s.",
+                                     e->coll, queried_in(c, e)));
+}
+
+/* Fails with Directus's message naming every field of e that ok() refuses ("field" or "fields"),
+ * or returns 0 when it refuses none. The same text serves unknown and unreadable fields, so the
+ * answer never tells which of the two it was. */
+static int deny_fields(pctx_t *c, const fm_entry_t *e, bool (*ok)(const void *, str_t),
+                       const void *arg)
+{
+    buf_t b;
+    buf_init(&b, c->a, 64);
+    size_t denied = 0;
+    for (size_t k = 0; k < e->fields.n; k++) {
+        if (ok(arg, e->fields.v[k]))
+            continue;
+        if (denied++)
+            buf_puts(&b, ", ");
+        buf_putc(&b, '"');
+        buf_str(&b, e->fields.v[k]);
+        buf_putc(&b, '"');
+    }
+    if (!denied)
+        return 0;
+    return forbidden(c, arena_printf(c->a,
+                                     denied == 1 ? "You don't have permission to access field %s "
+                                                   "in collection \"%s\" or it does not exist. "
+                                                   "Queried in %s."
+                                                 : "You don't have permission to access fields %s "
+                                                   "in collection \"%s\" or they do not exist. "
+                                                   "Queried in %s.",
+                                     b.p, e->coll, queried_in(c, e)));
+}
+
+static bool field_exists(const void *coll, str_t name)
+{
+    return schema_field(coll, name) != NULL;
+}
+
+static bool field_readable(const void *pc, str_t name)
+{
+    return perm_can_read_field(pc, name);
+}
+
 static int fm_validate_group(pctx_t *c, const fm_group_t *g)
 {
     for (size_t i = 0; i < g->n; i++) {
         const fm_entry_t *e = &g->v[i];
-        const char *suffix = e->path.n ? arena_printf(c->a, "\"%.*s\"", (int)e->path.n, e->path.p)
-                                       : "root";
         const schema_collection_t *coll = schema_collection(c->s, str_c(e->coll));
         if (!coll)
-            return forbidden(c, arena_printf(c->a,
-                                             "You don't have permission to access collection "
-                                             "\"%s\" or it does not exist. Queried in %s.",
-                                             e->coll, suffix));
-        buf_t b;
-        buf_init(&b, c->a, 64);
-        size_t missing = 0;
-        for (size_t k = 0; k < e->fields.n; k++) {
-            if (schema_field(coll, e->fields.v[k]))
-                continue;
-            if (missing++)
-                buf_puts(&b, ", ");
-            buf_putc(&b, '"');
-            buf_str(&b, e->fields.v[k]);
-            buf_putc(&b, '"');
-        }
-        if (missing == 1)
-            return forbidden(c, arena_printf(c->a,
-                                             "You don't have permission to access field %s in "
-                                             "collection \"%s\" or it does not exist. Queried in "
-                                             "%s.",
-                                             b.p, e->coll, suffix));
-        if (missing > 1)
-            return forbidden(c, arena_printf(c->a,
-                                             "You don't have permission to access fields %s in "
-                                             "collection \"%s\" or they do not exist. Queried in "
-                                             "%s.",
-                                             b.p, e->coll, suffix));
+            return deny_collection(c, e);
+        if (deny_fields(c, e, field_exists, coll) < 0)
+            return -1;
     }
     return 0;
 }
@@ -768,40 +795,11 @@ static int fm_permit_group(pctx_t *c, const fm_group_t *g)
 {
     for (size_t i = 0; i < g->n; i++) {
         const fm_entry_t *e = &g->v[i];
-        const char *suffix = e->path.n ? arena_printf(c->a, "\"%.*s\"", (int)e->path.n, e->path.p)
-                                       : "root";
         const perm_coll_t *pc = perm_coll(c->opts->perm, str_c(e->coll));
         if (!pc)
-            return forbidden(c, arena_printf(c->a,
-                                             "You don't have permission to access collection "
-                                             "\"%s\" or it does not exist. Queried in %s.",
-                                             e->coll, suffix));
-        if (perm_all_fields(pc))
-            continue;
-        buf_t b;
-        buf_init(&b, c->a, 64);
-        size_t denied = 0;
-        for (size_t k = 0; k < e->fields.n; k++) {
-            if (perm_can_read_field(pc, e->fields.v[k]))
-                continue;
-            if (denied++)
-                buf_puts(&b, ", ");
-            buf_putc(&b, '"');
-            buf_str(&b, e->fields.v[k]);
-            buf_putc(&b, '"');
-        }
-        if (denied == 1)
-            return forbidden(c, arena_printf(c->a,
-                                             "You don't have permission to access field %s in "
-                                             "collection \"%s\" or it does not exist. Queried in "
-                                             "%s.",
-                                             b.p, e->coll, suffix));
-        if (denied > 1)
-            return forbidden(c, arena_printf(c->a,
-                                             "You don't have permission to access fields %s in "
-                                             "collection \"%s\" or they do not exist. Queried in "
-                                             "%s.",
-                                             b.p, e->coll, suffix));
+            return deny_collection(c, e);
+        if (!perm_all_fields(pc) && deny_fields(c, e, field_readable, pc) < 0)
+            return -1;
     }
     return 0;
 }
