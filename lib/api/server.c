@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/api/respond.h"
+#include "lib/api/schema_cache.h"
 #include "lib/auth/mail.h"
 #include "lib/auth/session.h"
 #include "lib/cache/ratelimit.h"
@@ -118,7 +119,8 @@ static void add_user_info(const conf_t *c, bool admin, struct json_object *info)
 int server_info(ctx_t *ctx)
 {
     struct json_object *project;
-    if (settings_project(ctx->arena, &ctx->err, ctx->db, &project) < 0)
+    const schema_t *schema = schema_cache_get(ctx);
+    if (!schema || settings_project(ctx->arena, &ctx->err, ctx->db, schema, &project) < 0)
         return -1;
     struct json_object *payload = json_own(ctx->arena, json_object_new_object());
     struct json_object *info = json_object_new_object();

@@ -1,14 +1,11 @@
 /*
  * Project settings. The field list and the field types are Directus's system data (it does not
- * introspect them either); the defaults used when no settings row exists come from the database
- * catalog, because that is where Directus takes them from.
- *
- * The catalog read here is a stopgap until lib/schema provides column defaults for every table;
- * then settings_project() reads them from the snapshot instead.
+ * introspect them either); the defaults used when no settings row exists are the columns'
+ * defaults as the schema snapshot holds them, already cast to the field type, as Directus's
+ * readSingleton takes them from its schema overview.
  */
 #include "lib/services/settings.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "lib/core/json.h"
@@ -116,85 +113,26 @@ static int read_row(arena_t *a, err_t *e, db_conn_t *db, struct json_object *out
     return 0;
 }
 
-/* A catalog default as the database prints it: 'text'::cast (PG), 'text' (MariaDB, SQLite),
- * bare literals (true, 0, 1.5) or NULL. Sets *v; false when there is no usable default. */
-static bool parse_default(arena_t *a, str_t d, db_value_t *v)
+/* No settings row: the fields whose column has a non-null default, with that default. */
+static void read_defaults(const schema_t *schema, struct json_object *out)
 {
-    d = str_trim(d);
-    if (!d.n || str_starts_with(d, STR("NULL")) || str_starts_with(d, STR("nextval(")))
-        return false;
-    if (d.p[0] == '\'') {
-        char *out = arena_alloc(a, d.n);
-        size_t o = 0;
-        for (size_t i = 1; i < d.n; i++) {
-            if (d.p[i] == '\'') {
-                if (i + 1 < d.n && d.p[i + 1] == '\'') {
-                    out[o++] = '\'';
-                    i++;
-                    continue;
-                }
-                break;
-            }
-            out[o++] = d.p[i];
-        }
-        *v = (db_value_t){.type = DB_TEXT, .s = {out, o}};
-        return true;
-    }
-    if (str_ieq_c(d, "true") || str_ieq_c(d, "false")) {
-        *v = (db_value_t){.type = DB_BOOL, .i = str_ieq_c(d, "true")};
-        return true;
-    }
-    char *end, *num = str_dup(a, d);
-    double f = strtod(num, &end);
-    if (end == num || *end)
-        return false;
-    *v = (db_value_t){.type = DB_FLOAT, .f = f};
-    if (f == (double)(int64_t)f)
-        *v = (db_value_t){.type = DB_INT, .i = (int64_t)f};
-    return true;
-}
-
-static const char *defaults_sql(db_dialect_t d)
-{
-    switch (d) {
-    case DB_PG:
-        return "SELECT column_name, column_default FROM information_schema.columns "
-               "WHERE table_name = 'directus_settings' AND table_schema = current_schema()";
-    case DB_MYSQL:
-        return "SELECT COLUMN_NAME, COLUMN_DEFAULT FROM information_schema.COLUMNS "
-               "WHERE TABLE_NAME = 'directus_settings' AND TABLE_SCHEMA = DATABASE()";
-    default:
-        return "SELECT name, dflt_value FROM pragma_table_info('directus_settings')";
+    const schema_collection_t *c = schema_collection(schema, STR("directus_settings"));
+    for (size_t i = 0; c && i < NFIELDS; i++) {
+        const schema_field_t *f = schema_field(c, str_c(project_fields[i].name));
+        if (f && f->default_value)
+            json_object_object_add(out, project_fields[i].name, json_object_get(f->default_value));
     }
 }
 
-static int read_defaults(arena_t *a, err_t *e, db_conn_t *db, struct json_object *out)
-{
-    db_result_t r;
-    if (db_exec(db, a, e, defaults_sql(db_dialect(db)), NULL, 0, &r) < 0)
-        return -1;
-    for (size_t f = 0; f < NFIELDS; f++) {
-        for (size_t row = 0; row < r.nrows; row++) {
-            const db_value_t *name = db_cell(&r, row, 0), *def = db_cell(&r, row, 1);
-            db_value_t v;
-            if (name->type != DB_TEXT || !str_eq_c(name->s, project_fields[f].name) ||
-                def->type != DB_TEXT || !parse_default(a, def->s, &v))
-                continue;
-            json_object_object_add(out, project_fields[f].name,
-                                   typed_value(a, project_fields[f].type, &v));
-        }
-    }
-    return 0;
-}
-
-int settings_project(arena_t *a, err_t *e, db_conn_t *db, struct json_object **out)
+int settings_project(arena_t *a, err_t *e, db_conn_t *db, const schema_t *schema,
+                     struct json_object **out)
 {
     struct json_object *project = json_own(a, json_object_new_object());
     bool found;
     if (read_row(a, e, db, project, &found) < 0)
         return -1;
-    if (!found && read_defaults(a, e, db, project) < 0)
-        return -1;
+    if (!found)
+        read_defaults(schema, project);
     *out = project;
     return 0;
 }
