@@ -1223,26 +1223,28 @@ sqlbuf_t *compile_batch(arena_t *a, err_t *e, const plan_t *p, const plan_node_t
     return done(&c, b);
 }
 
-sqlbuf_t *compile_total_count(arena_t *a, err_t *e, const plan_t *p)
+/* SELECT COUNT(*) over the root under filter; `search` says whether the query's search applies
+ * (filter_count) or not (total_count). */
+static sqlbuf_t *count_rows(arena_t *a, err_t *e, const plan_t *p, const plan_filter_t *filter,
+                            bool search)
 {
     cc_t c = {.a = a, .e = e, .p = p, .d = sql_dialect(p->dialect)};
     sqlbuf_t *b = sqlbuf_new(a);
     sqlbuf_kw(b, "SELECT COUNT(*)");
     from(b, p->root);
     size_t nw = 0;
-    conditions(&c, b, p->root, &p->total_filter, false, &nw);
+    conditions(&c, b, p->root, filter, search, &nw);
     return done(&c, b);
+}
+
+sqlbuf_t *compile_total_count(arena_t *a, err_t *e, const plan_t *p)
+{
+    return count_rows(a, e, p, &p->total_filter, false);
 }
 
 sqlbuf_t *compile_filter_count(arena_t *a, err_t *e, const plan_t *p)
 {
-    cc_t c = {.a = a, .e = e, .p = p, .d = sql_dialect(p->dialect)};
-    sqlbuf_t *b = sqlbuf_new(a);
-    sqlbuf_kw(b, "SELECT COUNT(*)");
-    from(b, p->root);
-    size_t nw = 0;
-    conditions(&c, b, p->root, &p->meta_filter, true, &nw);
-    return done(&c, b);
+    return count_rows(a, e, p, &p->meta_filter, true);
 }
 
 int compile_render(arena_t *a, err_t *e, const plan_t *p, const sqlbuf_t *b, sqlbuf_out_t *out)
