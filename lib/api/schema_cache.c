@@ -5,18 +5,11 @@
  */
 #include "lib/api/schema_cache.h"
 
+#include "lib/cache/generation.h"
+
 static schema_t *cached;
 static uint64_t cached_gen;
 static bool stale;
-static uint64_t (*version_hook)(void *);
-static void *version_arg;
-
-void schema_cache_set_version_hook(uint64_t (*hook)(void *), void *arg)
-{
-    version_hook = hook;
-    version_arg = arg;
-}
-
 void schema_cache_invalidate(void)
 {
     stale = true;
@@ -24,7 +17,7 @@ void schema_cache_invalidate(void)
 
 const schema_t *schema_cache_get(ctx_t *ctx)
 {
-    uint64_t gen = version_hook ? version_hook(version_arg) : cached_gen;
+    uint64_t gen = gen_get(GEN_SCHEMA);
     if (cached && !stale && gen == cached_gen)
         return cached;
     schema_t *fresh = schema_load(ctx->db, ctx->conf, ctx->arena, &ctx->err);

@@ -1,0 +1,62 @@
+#include "lib/cache/generation.h"
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <time.h>
+
+typedef struct {
+    _Atomic uint64_t value[GEN_COUNT];
+} gen_page_t;
+
+static gen_page_t local_page;
+static gen_page_t *page = &local_page;
+static void (*publisher)(gen_kind_t, void *);
+static void *publisher_arg;
+
+int gen_shm_init(void)
+{
+    if (page != &local_page)
+        return 0;
+    void *p = mmap(NULL, sizeof(gen_page_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    page = p; /* anonymous pages start zeroed: every counter at 0 */
+    return 0;
+}
+
+uint64_t gen_get(gen_kind_t k)
+{
+    return atomic_load_explicit(&page->value[k], memory_order_acquire);
+}
+
+void gen_bump_remote(gen_kind_t k)
+{
+    atomic_fetch_add_explicit(&page->value[k], 1, memory_order_acq_rel);
+}
+
+void gen_bump(gen_kind_t k)
+{
+    gen_bump_remote(k);
+    if (publisher)
+        publisher(k, publisher_arg);
+}
+
+void gen_set_publisher(void (*fn)(gen_kind_t, void *), void *arg)
+{
+    publisher = fn;
+    publisher_arg = arg;
+}
+
+uint64_t gen_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool gen_fresh(gen_kind_t k, uint64_t built_gen, uint64_t built_ms)
+{
+    return gen_get(k) == built_gen && gen_now_ms() - built_ms < GEN_MAX_AGE_MS;
+}

@@ -1,0 +1,52 @@
+/*
+ * Pool-wide generation counters: "what a worker cached may be stale". Every worker keeps
+ * per-process caches (schema snapshot, permission rows, accountabilities); a worker that changes
+ * what one of them was built from bumps the matching counter, and every worker of the pool sees
+ * the new value on its next lookup and rebuilds. The counters live in one shared page the master
+ * maps before it forks (gen_shm_init); without it (a single process, unit tests) they are
+ * process-local and still work for that process.
+ *
+ * A second pool on the same database learns of changes through Redis (gen_bump publishes when a
+ * publisher is installed); caches also age out (GEN_MAX_AGE_MS) so a change made behind Celer's
+ * back, straight in SQL, is picked up within that time.
+ */
+#ifndef LIB_CACHE_GENERATION_H
+#define LIB_CACHE_GENERATION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+    GEN_SCHEMA,      /* collections, fields, relations */
+    GEN_PERMISSIONS, /* directus_permissions, directus_policies, directus_access, directus_roles */
+    GEN_USERS,       /* directus_users (status, role, token): cached accountabilities */
+    GEN_COUNT
+} gen_kind_t;
+
+/* How long a per-worker cache entry may be trusted without a bump, in milliseconds. */
+#define GEN_MAX_AGE_MS 1000
+
+/* Maps the shared page. Called once by the master before it forks; 0, or -1 (then counters are
+ * process-local). */
+int gen_shm_init(void);
+
+/* The counter's current value (relaxed atomic load: cheap enough for every request). */
+uint64_t gen_get(gen_kind_t k);
+
+/* Advances the counter (after the transaction that changed the data committed) and, when a
+ * publisher is installed, tells other pools. */
+void gen_bump(gen_kind_t k);
+
+/* Installs fn, called by gen_bump with the kind bumped (a Redis PUBLISH, issue 8). NULL: none. */
+void gen_set_publisher(void (*fn)(gen_kind_t k, void *arg), void *arg);
+
+/* Applies a bump received from another pool: advances the local counter without publishing. */
+void gen_bump_remote(gen_kind_t k);
+
+/* Milliseconds on a monotonic clock, for cache entry ages. */
+uint64_t gen_now_ms(void);
+
+/* Whether an entry built at (built_gen, built_ms) for kind k may still be used. */
+bool gen_fresh(gen_kind_t k, uint64_t built_gen, uint64_t built_ms);
+
+#endif
