@@ -25,4 +25,8 @@ query_env_t items_env(const ctx_t *ctx);
  * -1 with ctx->err set on a database error. */
 int items_perm_for(ctx_t *ctx, const perm_set_t **out);
 
+/* The same for any action (perm_load with the request's variables and $CURRENT_USER.<path>
+ * records): *out NULL for admins. -1 with ctx->err set on a database error. */
+int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out);
+
 #endif
