@@ -168,7 +168,8 @@ static void singleton_extras(ctx_t *ctx, buf_t *b, const perm_coll_t *pc)
                 dup = str_eq(fields[j], r->fields[k]);
             if (dup || star)
                 continue;
-            fields = arena_realloc(ctx->arena, fields, n * sizeof *fields, (n + 1) * sizeof *fields);
+            fields =
+                arena_realloc(ctx->arena, fields, n * sizeof *fields, (n + 1) * sizeof *fields);
             fields[n++] = r->fields[k];
         }
         if (r->presets) {

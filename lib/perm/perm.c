@@ -220,8 +220,7 @@ static struct json_object *filter_json(arena_t *a, const qfilter_t *f)
 }
 
 /* parseFilterValue for one preset leaf: "true"/"false"/"null" and dynamic variables. */
-static struct json_object *preset_value(arena_t *a, const qfilter_env_t *env,
-                                        struct json_object *v)
+static struct json_object *preset_value(arena_t *a, const qfilter_env_t *env, struct json_object *v)
 {
     if (!v || json_object_get_type(v) != json_type_string)
         return json_object_get(v);
@@ -298,11 +297,11 @@ static int add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_e
         int rc = ps->action == PERM_READ
                      ? perm_set_add(a, e, ps, env, app_minimal[i].collection,
                                     str_c(app_minimal[i].fields), rule)
-                     : perm_set_add_row(
-                           a, e, ps, env, app_minimal[i].collection, str_c(app_minimal[i].fields),
-                           rule,
-                           app_minimal[i].validation ? str_c(app_minimal[i].validation) : STR_NULL,
-                           STR_NULL);
+                     : perm_set_add_row(a, e, ps, env, app_minimal[i].collection,
+                                        str_c(app_minimal[i].fields), rule,
+                                        app_minimal[i].validation ? str_c(app_minimal[i].validation)
+                                                                  : STR_NULL,
+                                        STR_NULL);
         if (rc < 0)
             return -1;
     }
@@ -419,7 +418,6 @@ int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *wh
 
 /* ---- fetchAccountabilityCollectionAccess ------------------------------------------------------
  */
-
 
 typedef struct {
     const char *access; /* none | full | partial */

@@ -142,8 +142,8 @@ int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *wh
  * env is unused today (presets were resolved by perm_load) and kept for callers' symmetry.
  * -1 with e set on failure.
  */
-int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c,
-                         const perm_set_t *ps, perm_action_t action, const qfilter_env_t *env,
+int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c, const perm_set_t *ps,
+                         perm_action_t action, const qfilter_env_t *env,
                          struct json_object *payload, struct json_object **out);
 
 /*

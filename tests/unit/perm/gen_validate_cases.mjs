@@ -54,6 +54,8 @@ const cases = [
     [{ s: { _nin: ['a', 'b'] } }, { s: 'a' }],
     [{ s: { _nin: ['a'] } }, { s: 'a' }],
     [{ s: { _nin: ['a', 'b'] } }, { s: 'c' }],
+    [{ s: { _in: Array.from({ length: 70 }, (_, i) => i) } }, { s: 69 }],
+    [{ s: { _in: Array.from({ length: 70 }, (_, i) => i) } }, { s: 70 }],
     // _null / _nnull / _empty / _nempty / _submitted
     [{ s: { _null: true } }, { s: 'x' }],
     [{ s: { _null: true } }, { s: null }],

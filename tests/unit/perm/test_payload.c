@@ -55,8 +55,8 @@ static perm_set_t *load(const char *policy, bool app, perm_action_t action)
 {
     static const char *pol[1];
     pol[0] = policy;
-    perm_subject_t who = {.app = app, .user = "u-1", .role = "r-1", .policies = pol,
-                          .npolicies = 1};
+    perm_subject_t who = {
+        .app = app, .user = "u-1", .role = "r-1", .policies = pol, .npolicies = 1};
     qfilter_env_t v = env();
     perm_set_t *ps = arena_alloc(A, sizeof *ps);
     err_t e = {0};
@@ -264,11 +264,12 @@ static void test_cache(void **state)
 
     /* a change made in the database, then the bump a write through Celer makes */
     db_result_t res;
-    assert_int_equal(db_exec(fx.db, A, &e,
-                             "UPDATE directus_permissions SET fields = 'title' WHERE policy = '" AUTHOR
-                             "' AND action = 'update'",
-                             NULL, 0, &res),
-                     0);
+    assert_int_equal(
+        db_exec(fx.db, A, &e,
+                "UPDATE directus_permissions SET fields = 'title' WHERE policy = '" AUTHOR
+                "' AND action = 'update'",
+                NULL, 0, &res),
+        0);
     const perm_coll_t *pc = perm_coll(load(AUTHOR, false, PERM_UPDATE), STR("articles"));
     assert_true(perm_can_read_field(pc, STR("slug"))); /* still the cached rows */
     gen_bump(GEN_PERMISSIONS);
