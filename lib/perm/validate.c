@@ -546,6 +546,16 @@ static int joi_string(const struct json_object *v)
     return sval(v).n ? 1 : -1;
 }
 
+/* Joi.string()'s base check before a pattern rule: 1 go on with the rule, 0 failed as
+ * "required" (recorded in l), -1 Directus throws. */
+static int string_base(vlist_t *l, const char *field, const struct json_object *v)
+{
+    int s = joi_string(v);
+    if (!s)
+        fail_plain(l, field, "required");
+    return s;
+}
+
 /* _contains / _icontains / _ncontains: a string rule, or for arrays an item rule; every way
  * of failing other than the string rule itself ends in an unmappable alternatives error. */
 static int contains(vlist_t *l, const char *field, const char *op, str_t c,
@@ -589,13 +599,9 @@ static int affix(vlist_t *l, const char *field, const char *op, str_t c,
     const char *name = op + 1;
     bool neg = name[0] == 'n', icase = name[neg] == 'i';
     bool ends = strstr(name, "ends_with") != NULL;
-    int s = joi_string(v);
-    if (s < 0)
-        return -1;
-    if (!s) {
-        fail_plain(l, field, "required");
-        return 0;
-    }
+    int s = string_base(l, field, v);
+    if (s <= 0)
+        return s;
     str_t x = sval(v), needle = c;
     if (icase) {
         x = jsval_lower(l->a, x);
@@ -621,13 +627,9 @@ static int regex(vlist_t *l, const char *field, const struct json_object *c,
         return -1;
     if (!v)
         return 0;
-    int s = joi_string(v);
-    if (s < 0)
-        return -1;
-    if (!s) {
-        fail_plain(l, field, "required");
-        return 0;
-    }
+    int s = string_base(l, field, v);
+    if (s <= 0)
+        return s;
     int r = jsregex_test(l->a, pat, sval(v));
     if (r < 0)
         return -1;
