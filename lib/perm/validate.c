@@ -498,7 +498,7 @@ static int limit_of(vlist_t *l, const struct json_object *c, bool *date, double 
 
 /* _between / _nbetween: numbers when both bounds are safe numbers, else dates. */
 static int between(vlist_t *l, const char *field, const struct json_object *c, bool negate,
-                   const struct json_object *v)
+                   const struct json_object *v, bool present)
 {
     if (!c || json_object_get_type(c) != json_type_array)
         return -1;
@@ -518,7 +518,7 @@ static int between(vlist_t *l, const char *field, const struct json_object *c, b
             return -1;
     }
     lim_t kinds[2] = {negate ? LIM_LT : LIM_GTE, negate ? LIM_GT : LIM_LTE};
-    return v ? check_limits(l, field, !numbers, kinds, lim, 2, v) : 0;
+    return present ? check_limits(l, field, !numbers, kinds, lim, 2, v) : 0;
 }
 
 /* ---- string rules ------------------------------------------------------------------------ */
@@ -617,7 +617,7 @@ static int affix(vlist_t *l, const char *field, const char *op, str_t c,
 }
 
 static int regex(vlist_t *l, const char *field, const struct json_object *c,
-                 const struct json_object *v)
+                 const struct json_object *v, bool present)
 {
     str_t pat = jsval_str(l->a, c);
     if (is_str(c) && pat.n >= 2 && pat.p[0] == '/' && pat.p[pat.n - 1] == '/')
@@ -625,7 +625,7 @@ static int regex(vlist_t *l, const char *field, const struct json_object *c,
     /* new RegExp(pattern) runs when the schema is built, whether or not the key is given. */
     if (jsregex_test(l->a, pat, STR("")) < 0)
         return -1;
-    if (!v)
+    if (!present)
         return 0;
     int s = string_base(l, field, v);
     if (s <= 0)
@@ -699,7 +699,7 @@ static int apply_op(vlist_t *l, const char *field, const char *op, const struct 
         return present ? check_limits(l, field, date, &lims[i].kind, &limit, 1, v) : 0;
     }
     if (!strcmp(op, "_between") || !strcmp(op, "_nbetween"))
-        return between(l, field, c, op[1] == 'n', present ? v : NULL);
+        return between(l, field, c, op[1] == 'n', v, present);
     bool is_contains =
         !strcmp(op, "_contains") || !strcmp(op, "_icontains") || !strcmp(op, "_ncontains");
     static const char *const affixes[] = {"_starts_with",   "_nstarts_with", "_istarts_with",
@@ -720,7 +720,7 @@ static int apply_op(vlist_t *l, const char *field, const char *op, const struct 
         return 0;
     }
     if (is_regex)
-        return regex(l, field, c, present ? v : NULL);
+        return regex(l, field, c, v, present);
     if (!present)
         return 0;
     if (is_contains)

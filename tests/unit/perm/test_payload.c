@@ -2,8 +2,9 @@
  * lib/perm write permissions against a copy of the SQLite fixture: perm_load for the write
  * actions (rows kept one by one with validation and presets), perm_process_payload answering as
  * real Directus 11.3.5 did for the conformance cases named below (bodies from
- * ../shared/conformance/expected.json), dynamic variables in validation and presets, and the
- * per-worker cache (no SQL on a hit, a change seen after a generation bump, bounded size).
+ * ../shared/conformance/expected.json, and a few more seen on real Directus), dynamic variables in
+ * validation and presets, and the per-worker cache (no SQL on a hit, a change seen after a
+ * generation bump, bounded size).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +108,16 @@ static void test_admin_field_validation(void **state)
         "be one of \\\"draft\\\", \\\"published\\\", \\\"archived\\\".\",\"extensions\":{"
         "\"field\":\"status\",\"type\":\"in\",\"valid\":[\"draft\",\"published\",\"archived\"],"
         "\"code\":\"FAILED_VALIDATION\"}}]}");
+    /* several failures: one entry each, in field order (status comes before title) */
+    assert_string_equal(
+        process("articles", NULL, PERM_CREATE, "{\"status\":\"bogus\"}"),
+        "400 {\"errors\":[{\"message\":\"Validation failed for field \\\"status\\\". Value has to "
+        "be one of \\\"draft\\\", \\\"published\\\", \\\"archived\\\".\",\"extensions\":{"
+        "\"field\":\"status\",\"type\":\"in\",\"valid\":[\"draft\",\"published\",\"archived\"],"
+        "\"code\":\"FAILED_VALIDATION\"}},{\"message\":\"Validation failed for field "
+        "\\\"title\\\". "
+        "Value is required.\",\"extensions\":{\"field\":\"title\",\"type\":\"required\",\"code\":"
+        "\"FAILED_VALIDATION\"}}]}");
     /* an update need not send title, but cannot null it */
     assert_string_equal(process("articles", NULL, PERM_UPDATE, "{\"slug\":\"s\"}"),
                         "{\"slug\":\"s\"}");
@@ -179,6 +190,15 @@ static void test_author_validation_and_presets(void **state)
     assert_string_equal(
         process("articles", load(AUTHOR, true, PERM_UPDATE), PERM_UPDATE, "{\"title\":\"no\"}"),
         want);
+    /* null title: the not-null rule, then the permission's regex (null is no string) */
+    assert_string_equal(
+        process("articles", create, PERM_CREATE, "{\"title\":null}"),
+        "400 {\"errors\":[{\"message\":\"Validation failed for field \\\"title\\\". Value can't "
+        "be null.\",\"extensions\":{\"field\":\"title\",\"type\":\"nnull\",\"code\":"
+        "\"FAILED_VALIDATION\"}},{\"message\":\"Validation failed for field \\\"title\\\". Value "
+        "is "
+        "required.\",\"extensions\":{\"field\":\"title\",\"type\":\"required\",\"code\":"
+        "\"FAILED_VALIDATION\"}}]}");
     /* the preset comes first, the payload over it */
     assert_string_equal(process("articles", create, PERM_CREATE, "{\"title\":\"Long enough\"}"),
                         "{\"status\":\"draft\",\"title\":\"Long enough\"}");
