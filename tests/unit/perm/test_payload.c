@@ -249,6 +249,17 @@ static void test_app_minimal_write_rows(void **state)
     const char *got = process("directus_comments", ps, PERM_CREATE, "{\"comment\":null}");
     assert_non_null(strstr(got, "\"field\":\"comment\",\"type\":\"nnull\""));
     assert_null(perm_coll(load(PUBLIC, false, PERM_CREATE), STR("directus_comments")));
+    /* directus_presets create: user must be $CURRENT_USER (as real Directus answered for the
+     * author creating a preset for the editor) */
+    assert_string_equal(
+        process("directus_presets", ps, PERM_CREATE,
+                "{\"user\":\"c0000000-0000-4000-8000-00000000e001\",\"collection\":\"articles\"}"),
+        "400 {\"errors\":[{\"message\":\"Validation failed for field \\\"user\\\". Value has to "
+        "be \\\"u-1\\\".\",\"extensions\":{\"field\":\"user\",\"type\":\"eq\",\"valid\":\"u-1\","
+        "\"code\":\"FAILED_VALIDATION\"}}]}");
+    assert_string_equal(
+        process("directus_presets", ps, PERM_CREATE, "{\"collection\":\"articles\"}"),
+        "{\"collection\":\"articles\"}");
 }
 
 /* A hit runs no SQL; a change in the database is seen once the generation moves; entries are
