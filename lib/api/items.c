@@ -203,6 +203,12 @@ int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
     return 0;
 }
 
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out)
+{
+    return fetch_context(ctx, role, paths, npaths, out);
+}
+
 int items_perm_for(ctx_t *ctx, const perm_set_t **out)
 {
     return items_perm_load(ctx, PERM_READ, out);

@@ -29,4 +29,9 @@ int items_perm_for(ctx_t *ctx, const perm_set_t **out);
  * records): *out NULL for admins. -1 with ctx->err set on a database error. */
 int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out);
 
+/* The perm_context_fn lib/perm calls for $CURRENT_USER.<path> / $CURRENT_ROLE.<path>: reads the
+ * caller's user or role record as an admin would. ctx is the request's ctx_t. */
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out);
+
 #endif

@@ -69,7 +69,9 @@ int permissions_me(ctx_t *ctx)
         if (accountability_policies(&ctx->acc, ctx->arena, &ctx->err, ctx->db) < 0)
             return -1;
         perm_subject_t who = subject(ctx);
-        if (perm_collection_access(ctx->arena, &ctx->err, ctx->db, &who, &b) < 0)
+        query_env_t env = items_env(ctx);
+        if (perm_collection_access(ctx->arena, &ctx->err, ctx->db, &who, &env.vars,
+                                   items_perm_context, ctx, &b) < 0)
             return -1;
     }
     buf_putc(&b, '}');

@@ -329,7 +329,7 @@ static str_t opt_str(const char *s)
 }
 
 /* extractRequiredDynamicVariableContext: the paths after every `prefix` ("$CURRENT_USER.") in
- * the rules, validations and presets of the rows of action, unique. */
+ * the rules, validations and presets of the rows of action (NULL: every action), unique. */
 static size_t context_paths(arena_t *a, const perm_rows_t *rows, const char *action,
                             const char *prefix, str_t **out)
 {
@@ -337,7 +337,7 @@ static size_t context_paths(arena_t *a, const perm_rows_t *rows, const char *act
     *out = NULL;
     for (size_t i = 0; i < rows->nrows * 3; i++) {
         const perm_row_t *row = &rows->rows[i / 3];
-        if (!row->action || strcmp(row->action, action) != 0)
+        if (!row->action || (action && strcmp(row->action, action) != 0))
             continue;
         const char *texts[] = {row->permissions, row->validation, row->presets};
         str_t t = opt_str(texts[i % 3]);
@@ -433,8 +433,8 @@ typedef struct {
     access_t act[5];
 } coll_access_t;
 
-static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str_t action,
-                       str_t fields, str_t rule, str_t presets)
+static void access_row(arena_t *a, const qfilter_env_t *env, coll_access_t **v, size_t *n,
+                       str_t coll, str_t action, str_t fields, str_t rule, str_t presets)
 {
     coll_access_t *c = NULL;
     for (size_t i = 0; i < *n && !c; i++)
@@ -471,6 +471,7 @@ static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str
     struct json_object *p = NULL;
     if (presets.n && jsonparse(a, presets.p, presets.n, 0, PERM_RULE_DEPTH, &p, NULL) == 0 &&
         json_object_get_type(p) == json_type_object) {
+        p = json_own(a, preset_map(a, env, p, 0)); /* processPermissions' parsePreset */
         if (!x->presets)
             x->presets = p;
         else {
@@ -507,23 +508,28 @@ static void access_write(buf_t *b, const access_t *x)
 }
 
 int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                           buf_t *out)
+                           const qfilter_env_t *env0, perm_context_fn fetch, void *ud, buf_t *out)
 {
     coll_access_t *v = NULL;
     size_t n = 0;
+    qfilter_env_t envv = *env0, *env = &envv;
+    env->policies = who->policies;
+    env->npolicies = who->npolicies;
     perm_rows_t rows;
     if (perm_cache_rows(a, e, db, who->policies, who->npolicies, &rows) < 0)
+        return -1;
+    if (load_context(who, &rows, NULL, fetch, ud, a, env) < 0)
         return -1;
     for (size_t i = 0; i < rows.nrows; i++) {
         const perm_row_t *r = &rows.rows[i];
         if (r->collection && r->action)
-            access_row(a, &v, &n, str_c(r->collection), str_c(r->action), opt_str(r->fields),
+            access_row(a, env, &v, &n, str_c(r->collection), str_c(r->action), opt_str(r->fields),
                        opt_str(r->permissions), opt_str(r->presets));
     }
     if (who->app)
         for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++)
-            access_row(a, &v, &n, str_c(app_minimal[i].collection), str_c(app_minimal[i].action),
-                       str_c(app_minimal[i].fields),
+            access_row(a, env, &v, &n, str_c(app_minimal[i].collection),
+                       str_c(app_minimal[i].action), str_c(app_minimal[i].fields),
                        app_minimal[i].rule ? str_c(app_minimal[i].rule) : STR_NULL, STR_NULL);
     buf_putc(out, '{');
     for (size_t i = 0; i < n; i++) {

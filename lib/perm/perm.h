@@ -150,11 +150,12 @@ int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c, con
  * fetchAccountabilityCollectionAccess for a caller that is not an admin: appends
  * {"<collection>":{"read":{"access":"none|full|partial","fields":[…],"presets":{…}},"create":…,
  * "update":…,"delete":…,"share":…},…} for every collection with a permission row of who's
- * policies (plus the app minimal rows for app users), in the order the rows come. -1 with e set
- * on a database error.
+ * policies (plus the app minimal rows for app users), in the order the rows come. Presets have
+ * their dynamic variables resolved as perm_load resolves them (env, fetch, ud likewise). -1 with
+ * e set on a database error.
  */
 int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                           buf_t *out);
+                           const qfilter_env_t *env, perm_context_fn fetch, void *ud, buf_t *out);
 
 /* fetchAccountabilityPolicyGlobals's enforce_tfa: whether one of who's policies enforces TFA.
  * -1 with e set on a database error. */

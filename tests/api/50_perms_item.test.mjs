@@ -60,12 +60,13 @@ test('item permissions: the rows of each action, and the item passing their rule
 	assert.deepEqual(pub.json, generic403);
 });
 
-test('item permissions: a singleton lists its update fields and presets; share rows count', async () => {
+test('item permissions: a singleton lists its update fields and presets; share rows count; presets resolved', async () => {
 	const P = 'd0000000-0000-4000-8000-0000000000f5';
 	const cleanup = tempPolicy(P, 'd0000000-0000-4000-8000-0000000000f6', [
 		[9911, 'site_settings', 'update', null, 'site_name', '{"maintenance":false}'],
 		[9912, 'site_settings', 'update', '{"id":{"_eq":1}}', 'maintenance,site_name', '{"site_name":"x"}'],
 		[9913, 'articles', 'share', '{"status":{"_eq":"published"}}', '*', null],
+		[9915, 'tags', 'create', null, 'name', '{"name":"$CURRENT_USER","flag":"true","when":"$NOW","roles":["$CURRENT_ROLE"]}'],
 	]);
 	try {
 		const author2 = await login('author2@example.com', 'author2-password');
@@ -76,6 +77,11 @@ test('item permissions: a singleton lists its update fields and presets; share r
 		// share through the rule: a published article yes, a draft no
 		assert.equal((await get('/permissions/me/articles/1', author2)).json.data.share.access, true);
 		assert.equal((await get('/permissions/me/articles/3', author2)).json.data.share.access, false);
+		// GET /permissions/me shows presets with their dynamic variables resolved
+		const me = await get('/permissions/me', author2);
+		const { when, ...presets } = me.json.data.tags.create.presets;
+		assert.deepEqual(presets, { name: AUTHOR2, flag: true, roles: ['a0000000-0000-4000-8000-00000000a001'] });
+		assert.match(when, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 	} finally {
 		cleanup();
 	}
