@@ -87,6 +87,27 @@ test('item permissions: a singleton lists its update fields and presets; share r
 	}
 });
 
+// Two policies with update rows on one collection: author2's own (the Author role's policy) and a
+// temporary one for published articles with a narrower field list. An item passes when either
+// rule covers it.
+test('item permissions: overlapping update rows of two policies', async () => {
+	const P = 'd0000000-0000-4000-8000-0000000000f9';
+	const cleanup = tempPolicy(P, 'd0000000-0000-4000-8000-0000000000fa', [
+		[9916, 'articles', 'update', '{"status":{"_eq":"published"}}', 'body', null],
+	]);
+	try {
+		const author2 = await login('author2@example.com', 'author2-password');
+		const upd = async (id) => (await get(`/permissions/me/articles/${id}`, author2)).json.data.update.access;
+		assert.equal(await upd(132), true); // own draft: the Author rule
+		assert.equal(await upd(1), true); // someone else's published article: the new rule
+		assert.equal(await upd(3), false); // someone else's draft: neither
+		// delete stays with the Author policy alone
+		assert.equal((await get('/permissions/me/articles/1', author2)).json.data.delete.access, false);
+	} finally {
+		cleanup();
+	}
+});
+
 test('the permission cache sees a change made in the database within its age limit', async () => {
 	const P = 'd0000000-0000-4000-8000-0000000000f7';
 	const cleanup = tempPolicy(P, 'd0000000-0000-4000-8000-0000000000f8', [[9914, 'comments', 'read', null, 'id', null]]);
