@@ -186,6 +186,11 @@ static int fetch_context(void *ud, bool role, const str_t *paths, size_t npaths,
     return 0;
 }
 
+int items_perm_for(ctx_t *ctx, const perm_set_t **out)
+{
+    return items_perm_load(ctx, PERM_READ, out);
+}
+
 int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
 {
     *out = NULL;
@@ -203,17 +208,6 @@ int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
     return 0;
 }
 
-int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
-                       const struct json_object **out)
-{
-    return fetch_context(ctx, role, paths, npaths, out);
-}
-
-int items_perm_for(ctx_t *ctx, const perm_set_t **out)
-{
-    return items_perm_load(ctx, PERM_READ, out);
-}
-
 static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
                             const query_t *q, plan_opts_t *opts, items_shape_t shape)
 {
@@ -229,6 +223,12 @@ static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collecti
     if (q->export_format == QUERY_EXPORT_JSON)
         return respond_export(ctx, c, buf_slice(&body));
     return respond_json_text(ctx, buf_slice(&body));
+}
+
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out)
+{
+    return fetch_context(ctx, role, paths, npaths, out);
 }
 
 /* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else. */
