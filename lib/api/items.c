@@ -148,6 +148,15 @@ static int respond_export(ctx_t *ctx, const schema_collection_t *c, str_t body)
     return 0;
 }
 
+static int fetch_context(void *ud, bool role, const str_t *paths, size_t npaths,
+                         const struct json_object **out);
+
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out)
+{
+    return fetch_context(ctx, role, paths, npaths, out);
+}
+
 /* fetchDynamicVariableContext's reads: the caller's user or role record with just the paths the
  * rules name, read as an admin (Directus's services without accountability). A record that
  * cannot be read, or paths that do not exist, leave the variables null. */
@@ -223,12 +232,6 @@ static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collecti
     if (q->export_format == QUERY_EXPORT_JSON)
         return respond_export(ctx, c, buf_slice(&body));
     return respond_json_text(ctx, buf_slice(&body));
-}
-
-int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
-                       const struct json_object **out)
-{
-    return fetch_context(ctx, role, paths, npaths, out);
 }
 
 /* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else. */
