@@ -19,6 +19,7 @@
 #include "lib/perm/perm.h"
 #include "lib/query/jsval.h"
 #include "lib/query/query.h"
+#include "lib/services/export.h"
 #include "lib/services/items.h"
 #include "lib/sql/plan.h"
 
@@ -126,24 +127,42 @@ static void pretty(buf_t *b, struct json_object *v, int depth)
     buf_putc(b, obj ? '}' : ']');
 }
 
-/* ?export=json: the data as an attachment, tab-indented (Directus's respond middleware). The
- * other formats (csv, xml, yaml) are not done yet and answer the JSON envelope. */
-static int respond_export(ctx_t *ctx, const schema_collection_t *c, str_t body)
+/* ?export=: the data as an attachment named "<collection> <date>.<ext>" (Directus's respond
+ * middleware): JSON tab-indented, the other formats through lib/services/export. */
+static int respond_export(ctx_t *ctx, const schema_collection_t *c, query_export_t format,
+                          str_t body)
 {
+    static const struct {
+        const char *ext, *type;
+    } kinds[] = {
+        [QUERY_EXPORT_JSON] = {"json", "application/json; charset=utf-8"},
+        [QUERY_EXPORT_CSV] = {"csv", "text/csv; charset=utf-8"},
+        [QUERY_EXPORT_XML] = {"xml", "text/xml; charset=utf-8"},
+        [QUERY_EXPORT_YAML] = {"yaml", "text/yaml; charset=utf-8"},
+    };
     struct json_object *all, *data = NULL;
     if (jsonparse(ctx->arena, body.p, body.n, 0, 4096, &all, NULL) < 0)
         return respond_json_text(ctx, body);
     json_object_object_get_ex(all, "data", &data);
+    buf_t out;
+    buf_init(&out, ctx->arena, body.n * 2 + 16);
+    if (format == QUERY_EXPORT_JSON)
+        pretty(&out, data, 0);
+    else if (export_render(ctx->arena, &ctx->err,
+                           format == QUERY_EXPORT_CSV   ? EXPORT_CSV
+                           : format == QUERY_EXPORT_XML ? EXPORT_XML
+                                                        : EXPORT_YAML,
+                           data, &out) < 0)
+        return -1;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     char disp[512];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s %04d%02d%02d-%d%d%d.json\"", c->name,
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    buf_t out;
-    buf_init(&out, ctx->arena, body.n * 2 + 16);
-    pretty(&out, data, 0);
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s %04d%02d%02d-%d%d%d.%s\"", c->name,
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             kinds[format].ext);
     respond_json_text(ctx, buf_slice(&out));
+    response_set_header_c(ctx->res, "Content-Type", kinds[format].type);
     response_set_header_c(ctx->res, "Content-Disposition", disp);
     return 0;
 }
@@ -215,8 +234,8 @@ static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collecti
     buf_init(&body, ctx->arena, 8192);
     if (items_read(ctx->arena, &ctx->err, ctx->db, p, shape, &body) < 0)
         return -1;
-    if (q->export_format == QUERY_EXPORT_JSON)
-        return respond_export(ctx, c, buf_slice(&body));
+    if (q->export_format != QUERY_EXPORT_NONE)
+        return respond_export(ctx, c, q->export_format, buf_slice(&body));
     return respond_json_text(ctx, buf_slice(&body));
 }
 
