@@ -13,6 +13,7 @@
 #include "lib/api/auth.h"
 #include "lib/api/ctx.h"
 #include "lib/api/items.h"
+#include "lib/query/query.h"
 #include "lib/api/limiter.h"
 #include "lib/api/permissions.h"
 #include "lib/api/respond.h"
@@ -178,6 +179,18 @@ static int route(ctx_t *ctx)
     return ((handler_fn)ctx->route.route->handler)(ctx);
 }
 
+/* Directus's sanitizeQuery middleware: after authentication (dynamic variables need the
+ * caller), before any route, so a malformed query answers 400 even on a path that is a 404. */
+static int sanitize_query(ctx_t *ctx)
+{
+    query_env_t env = items_env(ctx);
+    query_t *q = arena_alloc(ctx->arena, sizeof *q);
+    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, q) < 0)
+        return -1;
+    ctx->sanitized = q;
+    return 0;
+}
+
 static int pipeline(ctx_t *ctx)
 {
     response_set_header_c(ctx->res, "Content-Security-Policy", csp);
@@ -192,7 +205,7 @@ static int pipeline(ctx_t *ctx)
         return -1;
     if (early_routes(ctx))
         return 0;
-    if (auth_authenticate(ctx) < 0)
+    if (auth_authenticate(ctx) < 0 || sanitize_query(ctx) < 0)
         return -1;
     return route(ctx);
 }

@@ -287,9 +287,7 @@ static int search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **
 int items_list(ctx_t *ctx)
 {
     query_env_t env = items_env(ctx);
-    query_t q;
-    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
-        return -1;
+    query_t q = *ctx->sanitized; /* SEARCH may replace it with its body's query */
     const schema_t *s;
     const schema_collection_t *c = collection_or_fail(ctx, &s);
     if (!c)
@@ -319,9 +317,7 @@ int items_list(ctx_t *ctx)
 int items_one(ctx_t *ctx)
 {
     query_env_t env = items_env(ctx);
-    query_t q;
-    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
-        return -1;
+    const query_t *q = ctx->sanitized;
     const schema_t *s;
     const schema_collection_t *c = collection_or_fail(ctx, &s);
     if (!c)
@@ -330,5 +326,5 @@ int items_one(ctx_t *ctx)
     if (!key_valid(c, key))
         return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
     plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key};
-    return read_and_respond(ctx, s, c, &q, &opts, ITEMS_ONE);
+    return read_and_respond(ctx, s, c, q, &opts, ITEMS_ONE);
 }
