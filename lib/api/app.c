@@ -19,6 +19,7 @@
 #include "lib/api/respond.h"
 #include "lib/api/server.h"
 #include "lib/api/users.h"
+#include "lib/api/utils.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
 #include "lib/core/log.h"
@@ -44,6 +45,7 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/users/me", users_me),
     ROUTE(M(GET), "/permissions/me", permissions_me),
     ROUTE(M(GET), "/policies/me/globals", policies_me_globals),
+    ROUTE(M(POST), "/utils/cache/clear", utils_cache_clear),
 };
 
 /* Deeper JSON bodies are refused: nothing Directus accepts nests anywhere near this. */
