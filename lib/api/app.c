@@ -44,6 +44,8 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/items/:collection/:id", items_one),
     ROUTE(M(GET), "/users/me", users_me),
     ROUTE(M(GET), "/permissions/me", permissions_me),
+    ROUTE(M(GET), "/permissions/me/:collection", permissions_me_item),
+    ROUTE(M(GET), "/permissions/me/:collection/:pk", permissions_me_item),
     ROUTE(M(GET), "/policies/me/globals", policies_me_globals),
     ROUTE(M(POST), "/utils/cache/clear", utils_cache_clear),
 };

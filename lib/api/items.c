@@ -207,6 +207,11 @@ static int fetch_context(void *ud, bool role, const str_t *paths, size_t npaths,
 
 int items_perm_for(ctx_t *ctx, const perm_set_t **out)
 {
+    return items_perm_load(ctx, PERM_READ, out);
+}
+
+int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
+{
     *out = NULL;
     if (ctx->acc.admin)
         return 0;
@@ -215,8 +220,8 @@ int items_perm_for(ctx_t *ctx, const perm_set_t **out)
     perm_subject_t who = subject_of(ctx);
     query_env_t env = items_env(ctx);
     perm_set_t *ps = arena_alloc(ctx->arena, sizeof *ps);
-    if (perm_load_read(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, fetch_context, ctx,
-                       ps) < 0)
+    if (perm_load(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, action, fetch_context, ctx,
+                  ps) < 0)
         return -1;
     *out = ps;
     return 0;
@@ -237,6 +242,12 @@ static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collecti
     if (q->export_format != QUERY_EXPORT_NONE)
         return respond_export(ctx, c, q->export_format, buf_slice(&body));
     return respond_json_text(ctx, buf_slice(&body));
+}
+
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out)
+{
+    return fetch_context(ctx, role, paths, npaths, out);
 }
 
 /* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else. */

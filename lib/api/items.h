@@ -17,6 +17,11 @@ int items_list(ctx_t *ctx);
 /* GET /items/:collection/:id */
 int items_one(ctx_t *ctx);
 
+/* The perm_context_fn lib/perm calls for $CURRENT_USER.<path> / $CURRENT_ROLE.<path>: reads the
+ * caller's user or role record as an admin would. ctx is the request's ctx_t. */
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out);
+
 /* The query environment of the request: settings, the caller for $CURRENT_*, the clock. */
 query_env_t items_env(const ctx_t *ctx);
 
@@ -24,5 +29,8 @@ query_env_t items_env(const ctx_t *ctx);
  * the database into the request arena (the public's policies are loaded here on demand).
  * -1 with ctx->err set on a database error. */
 int items_perm_for(ctx_t *ctx, const perm_set_t **out);
+
+/* The same for any action (create, update, delete: the rows with validation and presets). */
+int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out);
 
 #endif
