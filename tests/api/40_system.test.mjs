@@ -102,6 +102,13 @@ test('/permissions lists every row and appends the app access minimal rows', asy
 	assert.deepEqual(appRows[0].permissions, { id: { _eq: '$CURRENT_USER' } });
 	assert.ok(appRows[0].fields.includes('tfa_secret'));
 	assert.equal((await get('/permissions', editor)).status, 403);
+	// readOne goes through the same readByQuery: a missing key reads the first built-in row.
+	const missing = await get('/permissions/999999', admin);
+	assert.equal(missing.status, 200);
+	assert.equal(missing.json.data.collection, 'directus_collections');
+	assert.equal(missing.json.data.policy, null);
+	const real = await get('/permissions/1?fields=id', admin);
+	assert.deepEqual(real.json, { data: { id: 1 } });
 });
 
 test('/collections lists what the caller may read; the public gets 403', async () => {
