@@ -247,12 +247,16 @@ int collections_one(ctx_t *ctx)
 
 /* ---- /fields ------------------------------------------------------------------------------ */
 
+/* A non-admin reads the field with a read row, or any field with "*". */
+static bool readable(const perm_set_t *ps, const char *collection, const char *field)
+{
+    const perm_coll_t *pc = perm_coll(ps, str_c(collection));
+    return pc && perm_can_read_field(pc, str_c(field));
+}
+
 static bool field_visible(const perm_set_t *ps, const schema_field_t *f)
 {
-    if (!ps)
-        return true;
-    const perm_coll_t *pc = perm_coll(ps, str_c(f->collection->name));
-    return pc && perm_can_read_field(pc, str_c(f->name));
+    return !ps || readable(ps, f->collection->name, f->name);
 }
 
 /* FieldsService.readAll: the columns of every collection (or of one), then the alias fields,
@@ -310,11 +314,10 @@ int fields_one(ctx_t *ctx)
 
 /* ---- /relations --------------------------------------------------------------------------- */
 
-/* A non-admin reads the field with a read row, or any field with "*". */
-static bool readable(const perm_set_t *ps, const char *collection, const char *field)
+/* String equality where a stored relation row may hold NULL. */
+static bool same(const char *x, const char *y)
 {
-    const perm_coll_t *pc = perm_coll(ps, str_c(collection));
-    return pc && perm_can_read_field(pc, str_c(field));
+    return x && y && strcmp(x, y) == 0;
 }
 
 /* RelationsService.filterForbidden: both collections (and every allowed one of an a2o) and
@@ -323,7 +326,7 @@ static bool relation_visible(const perm_set_t *ps, const schema_relation_t *r)
 {
     if (!ps)
         return true;
-    if (!perm_coll(ps, str_c(r->collection)))
+    if (!r->collection || !r->field || !perm_coll(ps, str_c(r->collection)))
         return false;
     if (r->related_collection && !perm_coll(ps, str_c(r->related_collection)))
         return false;
@@ -348,7 +351,7 @@ int relations_list(ctx_t *ctx)
     struct json_object *out = json_object_new_array();
     for (size_t i = 0; i < schema_relation_count(s); i++) {
         const schema_relation_t *r = schema_relation_at(s, i);
-        if ((c && strcmp(r->collection, c->name) != 0) || !relation_visible(ps, r))
+        if ((c && !same(r->collection, c->name)) || !relation_visible(ps, r))
             continue;
         json_object_array_add(out, schema_relation_info(s, r));
     }
@@ -371,7 +374,7 @@ int relations_one(ctx_t *ctx)
         return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
     for (size_t i = 0; i < schema_relation_count(s); i++) {
         const schema_relation_t *r = schema_relation_at(s, i);
-        if (strcmp(r->collection, c->name) != 0 || !str_eq_c(field, r->field))
+        if (!same(r->collection, c->name) || !r->field || !str_eq_c(field, r->field))
             continue;
         if (r->system && !r->has_fk)
             continue;
