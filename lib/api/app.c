@@ -46,6 +46,7 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/permissions/me", permissions_me),
     ROUTE(M(GET), "/policies/me/globals", policies_me_globals),
     ROUTE(M(GET), "/roles/me", roles_me),
+    ROUTE(M(GET), "/settings", settings_get),
     ROUTE(M(GET) | M(SEARCH), "/collections", collections_list),
     ROUTE(M(GET), "/collections/:collection", collections_one),
     ROUTE(M(GET), "/fields", fields_list),

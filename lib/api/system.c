@@ -401,3 +401,21 @@ int roles_me(ctx_t *ctx)
     }
     return respond_json_text(ctx, buf_slice(&body));
 }
+
+/* GET /settings: readSingleton of directus_settings, {"data":{…}} and never meta (the settings
+ * controller has no MetaService). */
+int settings_get(ctx_t *ctx)
+{
+    static const system_coll_t settings = {"directus_settings", SYS_NO_META};
+    query_env_t env = items_env(ctx);
+    query_t q;
+    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
+        return -1;
+    const schema_t *s;
+    const schema_collection_t *c = collection_or_fail(ctx, &settings, &s);
+    items_how_t how = {.no_meta = true};
+    buf_t body;
+    if (!c || items_list_read(ctx, &env, s, c, &how, &q, &body) < 0)
+        return -1;
+    return items_respond(ctx, c, &q, &body);
+}

@@ -29,4 +29,7 @@ int system_one(ctx_t *ctx);
  * without a user and a role. */
 int roles_me(ctx_t *ctx);
 
+/* GET /settings: the settings singleton (defaults when the table is empty). */
+int settings_get(ctx_t *ctx);
+
 #endif

@@ -162,6 +162,14 @@ test('/relations leaves out relations into what the caller cannot read', async (
 	assert.deepEqual((await get('/relations/articles/title', admin)).json, generic403);
 });
 
+test('/settings is the settings singleton, readable by app users', async () => {
+	const r = await get('/settings?fields=project_name&meta=*', editor);
+	assert.deepEqual(r.json, { data: { project_name: 'Directus' } });
+	const pub = await get('/settings');
+	assert.deepEqual(pub.json, forbidden('You don\'t have permission to access collection "directus_settings" or it does not exist. Queried in root.'));
+	assert.equal((await search('/settings', {})).status, 404);
+});
+
 test('/schema/snapshot is for admins', async () => {
 	const r = await get('/schema/snapshot', admin);
 	const vendor = { pg: 'postgres', mysql: 'mysql' }[DB_CLIENT] ?? 'sqlite';
