@@ -24,6 +24,7 @@
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
 #include "lib/core/json.h"
+#include "lib/perm/perm.h"
 #include "lib/query/jsval.h"
 #include "lib/services/items.h"
 #include "lib/sql/plan.h"
@@ -96,47 +97,6 @@ static const schema_collection_t *collection_or_fail(ctx_t *ctx, const system_co
 }
 
 /* ---- the app access minimal rows of GET /permissions ------------------------------------- */
-
-/* appAccessMinimalPermissions as the list shows them: {...defaults, ...row}, so the default
- * keys come first and $CURRENT_* stay unresolved. */
-static const struct {
-    const char *collection, *action, *permissions, *validation, *fields;
-} app_rows[] = {
-    {"directus_collections", "read", "{}", "null", "[\"*\"]"},
-    {"directus_fields", "read", "{}", "null", "[\"*\"]"},
-    {"directus_relations", "read", "{}", "null", "[\"*\"]"},
-    {"directus_translations", "read", "{}", "null", "[\"*\"]"},
-    {"directus_activity", "read", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "null", "[\"*\"]"},
-    {"directus_comments", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "null",
-     "[\"*\"]"},
-    {"directus_comments", "create", "{}", "{\"comment\":{\"_nnull\":true}}", "[\"*\"]"},
-    {"directus_comments", "update", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "null",
-     "[\"comment\"]"},
-    {"directus_comments", "delete", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "null",
-     "[\"*\"]"},
-    {"directus_presets", "read",
-     "{\"_or\":[{\"user\":{\"_eq\":\"$CURRENT_USER\"}},{\"_and\":[{\"user\":{\"_null\":true}},"
-     "{\"role\":{\"_eq\":\"$CURRENT_ROLE\"}}]},{\"_and\":[{\"user\":{\"_null\":true}},"
-     "{\"role\":{\"_null\":true}}]}]}",
-     "null", "[\"*\"]"},
-    {"directus_presets", "create", "{}", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "[\"*\"]"},
-    {"directus_presets", "update", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}",
-     "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "[\"*\"]"},
-    {"directus_presets", "delete", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "null", "[\"*\"]"},
-    {"directus_roles", "read", "{\"id\":{\"_in\":\"$CURRENT_ROLES\"}}", "null", "[\"*\"]"},
-    {"directus_settings", "read", "{}", "null", "[\"*\"]"},
-    {"directus_translations", "read", "{}", "null", "[\"*\"]"},
-    {"directus_notifications", "read", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "null",
-     "[\"*\"]"},
-    {"directus_notifications", "update", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "null",
-     "[\"status\"]"},
-    {"directus_shares", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "null",
-     "[\"*\"]"},
-    {"directus_users", "read", "{\"id\":{\"_eq\":\"$CURRENT_USER\"}}", "null",
-     "[\"id\",\"first_name\",\"last_name\",\"last_page\",\"email\",\"password\",\"location\","
-     "\"title\",\"description\",\"tags\",\"preferences_divider\",\"avatar\",\"language\","
-     "\"appearance\",\"theme_light\",\"theme_dark\",\"tfa_secret\",\"status\",\"role\"]"},
-};
 
 static bool qval_matches(const qval_t *v, const struct json_object *x)
 {
@@ -230,15 +190,32 @@ static bool row_passes(arena_t *a, const qfilter_t *f, const struct json_object 
     return true;
 }
 
-/* The i-th app access minimal row as the list shows it, JSON text in the request arena. */
+/* The i-th app access minimal row (lib/perm) as the list shows it, {...defaults, ...row}: the
+ * default keys first, permissions {} when the row has none, $CURRENT_* unresolved. JSON text
+ * in the request arena. */
 static char *app_row_text(ctx_t *ctx, size_t i)
 {
-    return arena_printf(
-        ctx->arena,
-        "{\"policy\":null,\"permissions\":%s,\"validation\":%s,\"presets\":null,"
-        "\"fields\":%s,\"system\":true,\"collection\":\"%s\",\"action\":\"%s\"}",
-        app_rows[i].permissions, app_rows[i].validation, app_rows[i].fields,
-        app_rows[i].collection, app_rows[i].action);
+    const perm_app_row_t *r = perm_app_minimal_at(i);
+    buf_t b;
+    buf_init(&b, ctx->arena, 512);
+    buf_printf(&b, "{\"policy\":null,\"permissions\":%s,\"validation\":%s,\"presets\":null,"
+                   "\"fields\":[",
+               r->rule ? r->rule : "{}", r->validation ? r->validation : "null");
+    str_t csv = str_c(r->fields);
+    for (size_t start = 0, k = 0; k <= csv.n; k++) {
+        if (k < csv.n && csv.p[k] != ',')
+            continue;
+        if (start)
+            buf_putc(&b, ',');
+        json_write_str(&b, (str_t){csv.p + start, k - start});
+        start = k + 1;
+    }
+    buf_puts(&b, "],\"system\":true,\"collection\":");
+    json_write_str(&b, str_c(r->collection));
+    buf_puts(&b, ",\"action\":");
+    json_write_str(&b, str_c(r->action));
+    buf_putc(&b, '}');
+    return b.p;
 }
 
 static bool app_row_passes(ctx_t *ctx, const query_t *q, const char *text)
@@ -255,7 +232,7 @@ static void append_app_rows(ctx_t *ctx, const query_t *q, buf_t *body)
         return;
     body->n -= 2;
     bool empty = body->p[body->n - 1] == '[';
-    for (size_t i = 0; i < sizeof app_rows / sizeof app_rows[0]; i++) {
+    for (size_t i = 0; i < perm_app_minimal_count(); i++) {
         char *text = app_row_text(ctx, i);
         if (!app_row_passes(ctx, q, text))
             continue;
@@ -272,7 +249,7 @@ static void append_app_rows(ctx_t *ctx, const query_t *q, buf_t *body)
  * pass): {"data":{…}} into body, or false when none passes. */
 static bool first_app_row(ctx_t *ctx, const query_t *q, buf_t *body)
 {
-    for (size_t i = 0; i < sizeof app_rows / sizeof app_rows[0]; i++) {
+    for (size_t i = 0; i < perm_app_minimal_count(); i++) {
         char *text = app_row_text(ctx, i);
         if (app_row_passes(ctx, q, text)) {
             buf_clear(body);
