@@ -751,6 +751,11 @@ schema_t *schema_load(db_conn_t *db, const conf_t *conf, arena_t *a, err_t *e)
         log_error("schema: load failed: %s", in.err.message ? in.err.message : "?");
         err_set(e, a, in.err.code ? in.err.code : ERR_INTERNAL_SERVER_ERROR, "%s",
                 in.err.message ? in.err.message : err_name(ERR_INTERNAL_SERVER_ERROR));
+        /* The extensions too (a 503 names its service and reason), copied out of in.tmp. */
+        if (in.err.ext) {
+            json_object_object_foreach(in.err.ext, key, val)
+                err_ext_str(e, a, key, json_object_get_string(val));
+        }
         arena_free(in.tmp);
         arena_free(sa);
         return NULL;
