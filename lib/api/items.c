@@ -66,8 +66,7 @@ static const schema_collection_t *collection_or_fail(ctx_t *ctx, const schema_t 
     return c;
 }
 
-/* validateKeys: an integer primary key must read as an integer, a uuid as a uuid. */
-static bool key_valid(const schema_collection_t *c, str_t key)
+bool items_key_valid(const schema_collection_t *c, str_t key)
 {
     schema_type_t t = c->primary->type;
     if (t == SCHEMA_TYPE_INTEGER)
@@ -227,21 +226,16 @@ int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
     return 0;
 }
 
-static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
-                            const query_t *q, plan_opts_t *opts, items_shape_t shape)
+/* Plans and runs q on c with the caller's permissions, the envelope into body. */
+static int read_body(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                     const query_t *q, plan_opts_t *opts, items_shape_t shape, buf_t *body)
 {
     if (items_perm_for(ctx, &opts->perm) < 0)
         return -1;
     plan_t *p = plan_read(ctx->arena, &ctx->err, s, c, q, opts);
     if (!p)
         return -1;
-    buf_t body;
-    buf_init(&body, ctx->arena, 8192);
-    if (items_read(ctx->arena, &ctx->err, ctx->db, p, shape, &body) < 0)
-        return -1;
-    if (q->export_format != QUERY_EXPORT_NONE)
-        return respond_export(ctx, c, q->export_format, buf_slice(&body));
-    return respond_json_text(ctx, buf_slice(&body));
+    return items_read(ctx->arena, &ctx->err, ctx->db, p, shape, body);
 }
 
 int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
@@ -250,9 +244,15 @@ int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
     return fetch_context(ctx, role, paths, npaths, out);
 }
 
-/* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else. */
-static int search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **keys,
-                       size_t *nkeys, bool *has_keys)
+int items_respond(ctx_t *ctx, const schema_collection_t *c, const query_t *q, const buf_t *body)
+{
+    if (q->export_format != QUERY_EXPORT_NONE)
+        return respond_export(ctx, c, q->export_format, buf_slice(body));
+    return respond_json_text(ctx, buf_slice(body));
+}
+
+int items_search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **keys,
+                      size_t *nkeys, bool *has_keys)
 {
     struct json_object *body = ctx->body, *v;
     *has_keys = false;
@@ -295,34 +295,58 @@ static int search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **
     return 0;
 }
 
+int items_list_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
+                    const schema_collection_t *c, const items_how_t *how, query_t *q,
+                    buf_t *body)
+{
+    plan_opts_t opts = {.limit_default = env->limit_default, .singleton = c->singleton};
+    qval_t *keys = NULL;
+    size_t nkeys = 0;
+    bool has_keys = false;
+    if (ctx->req->method == HTTP_SEARCH && items_search_body(ctx, env, q, &keys, &nkeys, &has_keys) < 0)
+        return -1;
+    if (how && how->no_meta)
+        q->nmeta = 0;
+    if (how && how->no_limit) {
+        q->has_limit = true;
+        q->limit = -1;
+    }
+    if (has_keys && !c->singleton && !(how && how->ignore_keys)) {
+        for (size_t i = 0; i < nkeys; i++) {
+            buf_t b;
+            buf_init(&b, ctx->arena, 24);
+            if (keys[i].kind == QV_NUMBER)
+                jsval_number_str(&b, keys[i].num);
+            if (!items_key_valid(c, keys[i].kind == QV_STRING ? keys[i].s : buf_slice(&b)))
+                return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+        }
+        opts.keys = keys;
+        opts.nkeys = nkeys;
+    }
+    buf_init(body, ctx->arena, 8192);
+    return read_body(ctx, s, c, q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST, body);
+}
+
+int items_one_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
+                   const schema_collection_t *c, str_t key, const query_t *q, buf_t *body)
+{
+    if (!items_key_valid(c, key))
+        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+    plan_opts_t opts = {.limit_default = env->limit_default, .by_key = true, .key = key};
+    buf_init(body, ctx->arena, 8192);
+    return read_body(ctx, s, c, q, &opts, ITEMS_ONE, body);
+}
+
 int items_list(ctx_t *ctx)
 {
     query_env_t env = items_env(ctx);
     query_t q = *ctx->sanitized; /* SEARCH may replace it with its body's query */
     const schema_t *s;
     const schema_collection_t *c = collection_or_fail(ctx, &s);
-    if (!c)
+    buf_t body;
+    if (!c || items_list_read(ctx, &env, s, c, NULL, &q, &body) < 0)
         return -1;
-    plan_opts_t opts = {.limit_default = env.limit_default, .singleton = c->singleton};
-    qval_t *keys = NULL;
-    size_t nkeys = 0;
-    bool has_keys = false;
-    if (ctx->req->method == HTTP_SEARCH &&
-        search_body(ctx, &env, &q, &keys, &nkeys, &has_keys) < 0)
-        return -1;
-    if (has_keys && !c->singleton) {
-        for (size_t i = 0; i < nkeys; i++) {
-            buf_t b;
-            buf_init(&b, ctx->arena, 24);
-            if (keys[i].kind == QV_NUMBER)
-                jsval_number_str(&b, keys[i].num);
-            if (!key_valid(c, keys[i].kind == QV_STRING ? keys[i].s : buf_slice(&b)))
-                return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-        }
-        opts.keys = keys;
-        opts.nkeys = nkeys;
-    }
-    return read_and_respond(ctx, s, c, &q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST);
+    return items_respond(ctx, c, &q, &body);
 }
 
 int items_one(ctx_t *ctx)
@@ -331,11 +355,8 @@ int items_one(ctx_t *ctx)
     const query_t *q = ctx->sanitized;
     const schema_t *s;
     const schema_collection_t *c = collection_or_fail(ctx, &s);
-    if (!c)
+    buf_t body;
+    if (!c || items_one_read(ctx, &env, s, c, router_param(&ctx->route, "id"), q, &body) < 0)
         return -1;
-    str_t key = router_param(&ctx->route, "id");
-    if (!key_valid(c, key))
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key};
-    return read_and_respond(ctx, s, c, q, &opts, ITEMS_ONE);
+    return items_respond(ctx, c, q, &body);
 }
