@@ -89,6 +89,15 @@ typedef struct perm_set {
 int perm_set_add(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
                  const char *collection, str_t fields, str_t rule_json);
 
+/*
+ * Adds one write-action row to ps as it is (no merging): rule, fields, `validation` (parsed as
+ * parseFilter does, variables resolved) and `presets` (parsePreset) from their stored JSON text,
+ * STR_NULL for SQL NULL. -1 with 500 set when stored JSON is not valid.
+ */
+int perm_set_add_row(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
+                     const char *collection, str_t fields, str_t rule_json, str_t validation,
+                     str_t presets);
+
 /* One row of Directus's appAccessMinimalPermissions as packages/system-data states it: rule
  * (`permissions`) and validation as JSON text or NULL (none), fields as a CSV. */
 typedef struct {
@@ -100,17 +109,8 @@ typedef struct {
 size_t perm_app_minimal_count(void);
 const perm_app_row_t *perm_app_minimal_at(size_t i);
 
-/* Directus's app access minimal read rows (system collections) added to ps. */
+/* Directus's app access minimal rows of ps->action (system collections) added to ps. */
 int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env);
-
-/*
- * Adds one write-action row to ps as it is (no merging): rule, fields, `validation` (parsed as
- * parseFilter does, variables resolved) and `presets` (parsePreset) from their stored JSON text,
- * STR_NULL for SQL NULL. -1 with 500 set when stored JSON is not valid.
- */
-int perm_set_add_row(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
-                     const char *collection, str_t fields, str_t rule_json, str_t validation,
-                     str_t presets);
 
 /*
  * Reads the record $CURRENT_USER.<path> (role false) or $CURRENT_ROLE.<path> (role true) refer
