@@ -384,19 +384,30 @@ static int load_context(const perm_subject_t *who, const perm_rows_t *rows, cons
     return 0;
 }
 
+/* who's stored rows (through the cache) and the environment their variables resolve in: env0
+ * plus $CURRENT_POLICIES and the records $CURRENT_USER.<path> / $CURRENT_ROLE.<path> name in the
+ * rows of action (NULL: all). */
+static int rows_and_env(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+                        const qfilter_env_t *env0, const char *action, perm_context_fn fetch,
+                        void *ud, perm_rows_t *rows, qfilter_env_t *env)
+{
+    *env = *env0;
+    env->policies = who->policies;
+    env->npolicies = who->npolicies;
+    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, rows) < 0)
+        return -1;
+    return load_context(who, rows, action, fetch, ud, a, env);
+}
+
 int perm_load(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
               const qfilter_env_t *env0, perm_action_t action, perm_context_fn fetch, void *ud,
               perm_set_t *out)
 {
     *out = (perm_set_t){.action = action};
-    qfilter_env_t envv = *env0, *env = &envv;
-    env->policies = who->policies;
-    env->npolicies = who->npolicies;
+    qfilter_env_t envv, *env = &envv;
     perm_rows_t rows;
-    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, &rows) < 0)
-        return -1;
     const char *name = action_names[action];
-    if (load_context(who, &rows, name, fetch, ud, a, env) < 0)
+    if (rows_and_env(a, e, db, who, env0, name, fetch, ud, &rows, env) < 0)
         return -1;
     for (size_t i = 0; i < rows.nrows; i++) {
         const perm_row_t *r = &rows.rows[i];
@@ -518,13 +529,9 @@ int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subje
 {
     coll_access_t *v = NULL;
     size_t n = 0;
-    qfilter_env_t envv = *env0, *env = &envv;
-    env->policies = who->policies;
-    env->npolicies = who->npolicies;
+    qfilter_env_t envv, *env = &envv;
     perm_rows_t rows;
-    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, &rows) < 0)
-        return -1;
-    if (load_context(who, &rows, NULL, fetch, ud, a, env) < 0)
+    if (rows_and_env(a, e, db, who, env0, NULL, fetch, ud, &rows, env) < 0)
         return -1;
     for (size_t i = 0; i < rows.nrows; i++) {
         const perm_row_t *r = &rows.rows[i];

@@ -150,6 +150,8 @@ int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *wh
  *    row's validation; AND-ed and evaluated by perm_validate over the payload with presets →
  *    400 FAILED_VALIDATION, one entry per failure, in that order;
  *  - *out: a new object, the rows' presets (in row order) with the payload's keys over them.
+ * A payload that is not an object is the caller's to refuse first (as Directus's services do);
+ * here it gets 400 INVALID_PAYLOAD "Payload has to be an object".
  * env is unused today (presets were resolved by perm_load) and kept for callers' symmetry.
  * -1 with e set on failure.
  */
