@@ -53,7 +53,7 @@ static perm_subject_t subject_of(const ctx_t *ctx)
 }
 
 /* collectionExists + the system collection check: both answer the generic 403. */
-static const schema_collection_t *collection_or_fail(ctx_t *ctx, const schema_t **s)
+const schema_collection_t *items_collection(ctx_t *ctx, const schema_t **s)
 {
     if (!(*s = schema_cache_get(ctx)))
         return NULL;
@@ -203,8 +203,8 @@ int items_perm_for(ctx_t *ctx, const perm_set_t **out)
     return 0;
 }
 
-static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
-                            const query_t *q, plan_opts_t *opts, items_shape_t shape)
+int items_read_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                       const query_t *q, plan_opts_t *opts, items_shape_t shape)
 {
     if (items_perm_for(ctx, &opts->perm) < 0)
         return -1;
@@ -272,7 +272,7 @@ int items_list(ctx_t *ctx)
     if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
         return -1;
     const schema_t *s;
-    const schema_collection_t *c = collection_or_fail(ctx, &s);
+    const schema_collection_t *c = items_collection(ctx, &s);
     if (!c)
         return -1;
     plan_opts_t opts = {.limit_default = env.limit_default, .singleton = c->singleton};
@@ -294,7 +294,7 @@ int items_list(ctx_t *ctx)
         opts.keys = keys;
         opts.nkeys = nkeys;
     }
-    return read_and_respond(ctx, s, c, &q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST);
+    return items_read_respond(ctx, s, c, &q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST);
 }
 
 int items_one(ctx_t *ctx)
@@ -304,12 +304,12 @@ int items_one(ctx_t *ctx)
     if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
         return -1;
     const schema_t *s;
-    const schema_collection_t *c = collection_or_fail(ctx, &s);
+    const schema_collection_t *c = items_collection(ctx, &s);
     if (!c)
         return -1;
     str_t key = router_param(&ctx->route, "id");
     if (!key_valid(c, key))
         return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
     plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key};
-    return read_and_respond(ctx, s, c, &q, &opts, ITEMS_ONE);
+    return items_read_respond(ctx, s, c, &q, &opts, ITEMS_ONE);
 }

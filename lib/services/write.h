@@ -1,0 +1,99 @@
+/*
+ * The items write service: Directus 11.3.5's ItemsService mutations (createOne, createMany,
+ * updateMany, updateBatch, updateByQuery, upsertSingleton, deleteMany, deleteByQuery) with its
+ * PayloadService (specials, dates, JSON values; nested m2o, a2o and o2m writes in Directus's
+ * order) and the directus_activity / directus_revisions rows its ActivityService and
+ * RevisionsService write.
+ *
+ * Everything runs on the caller's open transaction (lib/db db_begin): a function that fails
+ * leaves e set and the caller rolls back, so a request is written whole or not at all. Payloads
+ * are json-c objects as the request carried them; keys are json-c values (numbers or strings)
+ * as Directus hands PrimaryKey values around. Allocation is in the request arena.
+ *
+ * Permissions are the caller's business for now: a write_t is what an admin (or the server
+ * itself) may do; lib/api refuses other callers before calling in.
+ */
+#ifndef LIB_SERVICES_WRITE_H
+#define LIB_SERVICES_WRITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/core/arena.h"
+#include "lib/core/err.h"
+#include "lib/db/db.h"
+#include "lib/query/query.h"
+#include "lib/schema/schema.h"
+
+struct json_object;
+
+/* Who writes (the request's accountability): recorded in activity rows and in the
+ * user-/role-created/-updated specials. NULL strings are SQL NULL. */
+typedef struct {
+    const char *user, *role, *ip, *user_agent, *origin;
+} write_actor_t;
+
+/* Revision ids written below a mutation, for the parent revision to adopt (onRevisionCreate). */
+typedef struct {
+    int64_t *ids;
+    size_t n, cap;
+} write_revs_t;
+
+/* One request's writing context. */
+typedef struct {
+    arena_t *a;
+    err_t *e;
+    db_conn_t *db;
+    const schema_t *s;
+    const write_actor_t *actor; /* NULL: no accountability, nothing recorded */
+    const query_env_t *env;     /* limits for by-query reads (QUERY_LIMIT_DEFAULT) */
+    int64_t now_ms;             /* one clock reading for the whole request */
+    size_t max_batch;           /* MAX_BATCH_MUTATION; 0: unlimited */
+    size_t mutations;           /* rows touched so far (the mutation tracker) */
+} write_t;
+
+/* A list of keys. */
+typedef struct {
+    struct json_object **v;
+    size_t n;
+} write_keys_t;
+
+/* createOne: the new item's key in *key (a json-c value owned by the arena). */
+int write_create_one(write_t *w, const schema_collection_t *c, struct json_object *data,
+                     write_revs_t *revs, struct json_object **key);
+
+/* createMany: items must be a JSON array. */
+int write_create_many(write_t *w, const schema_collection_t *c, struct json_object *items,
+                      write_revs_t *revs, write_keys_t *keys);
+
+/* updateMany: the same data on every key. keys are sorted as JavaScript's default sort does
+ * (by their string form), in place, as Directus does before writing. */
+int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *keys,
+                      struct json_object *data, write_revs_t *revs);
+
+/* updateBatch: items is an array of objects, each with its primary key. */
+int write_update_batch(write_t *w, const schema_collection_t *c, struct json_object *items,
+                       write_keys_t *keys);
+
+/* getKeysByQuery (read as an admin, the query's limit or QUERY_LIMIT_DEFAULT), then
+ * updateMany / deleteMany of those keys. */
+int write_keys_by_query(write_t *w, const schema_collection_t *c, const query_t *q,
+                        write_keys_t *keys);
+int write_update_by_query(write_t *w, const schema_collection_t *c, const query_t *q,
+                          struct json_object *data, write_keys_t *keys);
+int write_delete_by_query(write_t *w, const schema_collection_t *c, const query_t *q);
+
+int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys_t *keys);
+
+/* upsertSingleton: update the first row, or create one. */
+int write_upsert_singleton(write_t *w, const schema_collection_t *c, struct json_object *data);
+
+/* validateKeys for one key: an integer primary key must be an integer, a uuid a uuid (403
+ * FORBIDDEN otherwise). */
+bool write_key_valid(const schema_collection_t *c, const struct json_object *key);
+
+/* A JSON key as Directus's String(key): "12", "abc". In a. */
+const char *write_key_text(arena_t *a, const struct json_object *key);
+
+#endif
