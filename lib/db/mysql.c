@@ -749,6 +749,16 @@ static db_drv_status_t my_run(db_conn_t *c, arena_t *a, err_t *e, const char *sq
     return map_error(c, a, e, mysql_errno(m), mysql_error(m), sql);
 }
 
+/* MariaDB 10.5 added INSERT ... RETURNING; MySQL has none. */
+static bool my_returning(db_conn_t *c)
+{
+    const char *v = mysql_get_server_info(c->h);
+    if (!v || !strstr(v, "MariaDB"))
+        return false;
+    unsigned long n = mysql_get_server_version(c->h); /* major*10000 + minor*100 + patch */
+    return n >= 100500;
+}
+
 const db_driver_t db_mysql_driver = {
     .name = "mysql",
     .dialect = DB_MYSQL,
@@ -758,4 +768,5 @@ const db_driver_t db_mysql_driver = {
     .exec = my_exec,
     .run = my_run,
     .stmt_free = my_stmt_free,
+    .returning = my_returning,
 };

@@ -428,6 +428,12 @@ static db_drv_status_t sqlite_run(db_conn_t *c, arena_t *a, err_t *e, const char
  * transaction that reads first and writes later must upgrade its lock, which fails at once with
  * SQLITE_BUSY (the busy handler cannot help, it would deadlock) whenever another worker wrote in
  * between. Taking the write lock at BEGIN makes the busy timeout apply there instead. */
+static bool sqlite_returning(db_conn_t *c)
+{
+    (void)c;
+    return sqlite3_libversion_number() >= 3035000;
+}
+
 const db_driver_t db_sqlite_driver = {
     .name = "sqlite3",
     .dialect = DB_SQLITE,
@@ -437,4 +443,5 @@ const db_driver_t db_sqlite_driver = {
     .exec = sqlite_exec,
     .run = sqlite_run,
     .stmt_free = sqlite_stmt_free,
+    .returning = sqlite_returning,
 };

@@ -1086,6 +1086,39 @@ static int adopt(write_t *w, int64_t parent, const write_revs_t *kids)
     return kids->n ? activity_revisions_parent(w->a, w->e, w->db, parent, kids->ids, kids->n) : 0;
 }
 
+/* The activity row of n created items (and their revisions when the collection keeps them);
+ * kids (nested revisions of a single item) become children of its revision. */
+static int record_creates(write_t *w, const schema_collection_t *c, struct json_object **data,
+                          struct json_object **keys, size_t n, const write_revs_t *kids,
+                          write_revs_t *revs)
+{
+    const char **items = arena_alloc(w->a, (n ? n : 1) * sizeof *items);
+    int64_t *acts = arena_alloc(w->a, (n ? n : 1) * sizeof *acts);
+    for (size_t i = 0; i < n; i++)
+        items[i] = write_key_text(w->a, keys[i]);
+    if (activity_add(w->a, w->e, w->db, w->actor, "create", c->name, items, n, acts) < 0)
+        return -1;
+    if (c->accountability != SCHEMA_ACCOUNTABILITY_ALL)
+        return 0;
+    activity_revision_t *rv = arena_alloc(w->a, (n ? n : 1) * sizeof *rv);
+    int64_t *ids = arena_alloc(w->a, (n ? n : 1) * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        const char *delta = delta_of_payload(w, c, data[i]);
+        rv[i] = (activity_revision_t){acts[i], items[i], delta, delta};
+    }
+    if (activity_revisions_add(w->a, w->e, w->db, c->name, rv, n, ids) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        revs_push(w, revs, ids[i]);
+    return n == 1 && kids ? adopt(w, ids[0], kids) : 0;
+}
+
+static int record_create(write_t *w, const schema_collection_t *c, struct json_object *data,
+                         struct json_object *key, const write_revs_t *kids, write_revs_t *revs)
+{
+    return record_creates(w, c, &data, &key, 1, kids, revs);
+}
+
 int write_create_one(write_t *w, const schema_collection_t *c, struct json_object *data,
                      write_revs_t *revs, struct json_object **key)
 {
@@ -1125,21 +1158,8 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     }
     if (process_o2m(w, c, payload, pk, &kids) < 0)
         return -1;
-    if (tracked(w, c)) {
-        int64_t act;
-        if (activity_add(w->a, w->e, w->db, w->actor, "create", c->name,
-                         write_key_text(w->a, pk), &act) < 0)
-            return -1;
-        if (c->accountability == SCHEMA_ACCOUNTABILITY_ALL) {
-            const char *delta = delta_of_payload(w, c, data);
-            int64_t rev;
-            if (activity_revision_add(w->a, w->e, w->db, act, c->name, write_key_text(w->a, pk),
-                                      delta, delta, &rev) < 0 ||
-                adopt(w, rev, &kids) < 0)
-                return -1;
-            revs_push(w, revs, rev);
-        }
-    }
+    if (tracked(w, c) && record_create(w, c, data, pk, &kids, revs) < 0)
+        return -1;
     if (pkcol && jsval_truthy(pkcol->v) && !pkcol->date &&
         (pkf->type == SCHEMA_TYPE_INTEGER || pkf->type == SCHEMA_TYPE_BIG_INTEGER) &&
         pkf->auto_increment && reset_sequence(w, c) < 0)
@@ -1148,17 +1168,145 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     return 0;
 }
 
+/* Whether createOne of item writes nothing but its own row: no nested relational value. */
+static bool flat_item(write_t *w, const schema_collection_t *c, struct json_object *item)
+{
+    if (!is_object(item))
+        return false;
+    size_t n = schema_relation_count(w->s);
+    for (size_t i = 0; i < n; i++) {
+        const schema_relation_t *r = schema_relation_at(w->s, i);
+        if (!strcmp(r->collection, c->name) && is_object(get(item, r->field)))
+            return false;
+        if (r->related_collection && !strcmp(r->related_collection, c->name) && r->one_field &&
+            has(item, r->one_field))
+            return false;
+    }
+    return true;
+}
+
+static bool same_fields(const wcols_t *x, const wcols_t *y)
+{
+    if (x->n != y->n)
+        return false;
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i].f != y->v[i].f)
+            return false;
+    return true;
+}
+
+static int cmp_int_keys(const void *x, const void *y)
+{
+    int64_t a = json_object_get_int64(*(struct json_object *const *)x);
+    int64_t b = json_object_get_int64(*(struct json_object *const *)y);
+    return a < b ? -1 : a > b;
+}
+
+/* One multi-row INSERT ... RETURNING pk of rows [from, to), which share their columns. Keys the
+ * rows did not carry come from RETURNING: one statement hands out increasing auto-increment
+ * values, so the sorted keys are in VALUES order. */
+static int insert_run(write_t *w, const schema_collection_t *c, wcols_t *cols, size_t from,
+                      size_t to, struct json_object **keys)
+{
+    const wcols_t *head = &cols[from];
+    sqlbuf_t *b = sqlbuf_new(w->a);
+    sqlbuf_kw(b, "INSERT INTO ");
+    sqlbuf_ident(b, c->name);
+    sqlbuf_kw(b, " (");
+    for (size_t i = 0; i < head->n; i++) {
+        if (i)
+            sqlbuf_kw(b, ", ");
+        sqlbuf_ident(b, head->v[i].f->name);
+    }
+    sqlbuf_kw(b, ") VALUES ");
+    for (size_t r = from; r < to; r++) {
+        sqlbuf_kw_if(b, r > from, ", (", "(");
+        for (size_t i = 0; i < cols[r].n; i++) {
+            if (i)
+                sqlbuf_kw(b, ", ");
+            sqlbuf_param(b, col_bind(w, &cols[r].v[i]));
+        }
+        sqlbuf_kw(b, ")");
+    }
+    sqlbuf_kw(b, " RETURNING ");
+    sqlbuf_ident(b, c->primary->name);
+    db_result_t res;
+    if (run(w, b, &res) < 0)
+        return -1;
+    struct json_object **got = arena_calloc(w->a, res.nrows ? res.nrows : 1, sizeof *got);
+    bool ints = true;
+    for (size_t i = 0; i < res.nrows; i++) {
+        got[i] = cell_key(w, db_cell(&res, i, 0));
+        ints &= json_object_get_type(got[i]) == json_type_int;
+    }
+    if (ints && !cols_find((wcols_t *)head, c->primary))
+        qsort(got, res.nrows, sizeof *got, cmp_int_keys);
+    for (size_t r = from; r < to; r++) {
+        wcol_t *pkcol = cols_find(&cols[r], c->primary);
+        struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
+        keys[r] = jsval_truthy(pk) ? pk : (r - from < res.nrows ? got[r - from] : NULL);
+    }
+    return 0;
+}
+
+/* createMany of items that have no nested relational values: the rows in as few multi-row
+ * INSERTs as the dialect's parameter limit allows, then one activity and one revision INSERT,
+ * so a batch costs a constant number of statements. */
+static int create_flat(write_t *w, const schema_collection_t *c, struct json_object **items,
+                       size_t n, write_revs_t *revs, struct json_object **keys)
+{
+    wcols_t *cols = arena_calloc(w->a, n ? n : 1, sizeof *cols);
+    bool reset = false;
+    for (size_t i = 0; i < n; i++) {
+        if (track(w, 1) < 0 || build_cols(w, c, items[i], ACT_CREATE, &cols[i]) < 0)
+            return -1;
+        qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, cmp_cols);
+        wcol_t *pkcol = cols_find(&cols[i], c->primary);
+        struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
+        if (jsval_truthy(pk) && !write_key_valid(c, pk))
+            return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
+        reset |= jsval_truthy(pk) && c->primary->auto_increment;
+    }
+    size_t max = sqlbuf_max_params(db_dialect(w->db));
+    for (size_t from = 0; from < n;) {
+        size_t to = from + 1;
+        size_t per = cols[from].n ? max / cols[from].n : 1;
+        while (to < n && to - from < per && same_fields(&cols[from], &cols[to]))
+            to++;
+        int rc = cols[from].n ? insert_run(w, c, cols, from, to, keys)
+                              : insert_row(w, c, &cols[from], &keys[from]);
+        if (rc < 0)
+            return -1;
+        from = to;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (c->primary->type == SCHEMA_TYPE_UUID && db_dialect(w->db) == DB_PG &&
+            jsval_is_string(keys[i])) {
+            str_t s = jsval_lower(w->a, jsval_string(keys[i]));
+            keys[i] = own(w, json_object_new_string_len(s.p, (int)s.n));
+        }
+    }
+    if (tracked(w, c) && record_creates(w, c, items, keys, n, NULL, revs) < 0)
+        return -1;
+    return reset ? reset_sequence(w, c) : 0;
+}
+
 int write_create_many(write_t *w, const schema_collection_t *c, struct json_object *items,
                       write_revs_t *revs, write_keys_t *keys)
 {
-    *keys = (write_keys_t){0};
-    size_t cap = 0, n = json_object_array_length(items);
+    size_t n = json_object_array_length(items);
+    *keys = (write_keys_t){.v = arena_calloc(w->a, n ? n : 1, sizeof *keys->v), .n = n};
+    struct json_object **list = arena_calloc(w->a, n ? n : 1, sizeof *list);
+    bool flat = db_insert_returning(w->db);
     for (size_t i = 0; i < n; i++) {
-        struct json_object *key;
-        if (write_create_one(w, c, json_object_array_get_idx(items, i), revs, &key) < 0)
-            return -1;
-        keys_push(w, keys, &cap, key);
+        list[i] = json_object_array_get_idx(items, i);
+        flat &= flat_item(w, c, list[i]);
     }
+    if (flat)
+        return create_flat(w, c, list, n, revs, keys->v);
+    for (size_t i = 0; i < n; i++)
+        if (write_create_one(w, c, list[i], revs, &keys->v[i]) < 0)
+            return -1;
     return 0;
 }
 
@@ -1219,11 +1367,13 @@ static int snapshots(write_t *w, const schema_collection_t *c, const write_keys_
 static int record_update(write_t *w, const schema_collection_t *c, const write_keys_t *keys,
                          const wcols_t *cols, const write_revs_t *kids, write_revs_t *revs)
 {
-    int64_t *acts = arena_alloc(w->a, (keys->n ? keys->n : 1) * sizeof *acts);
-    for (size_t i = 0; i < keys->n; i++)
-        if (activity_add(w->a, w->e, w->db, w->actor, "update", c->name,
-                         write_key_text(w->a, keys->v[i]), &acts[i]) < 0)
-            return -1;
+    size_t n = keys->n;
+    const char **items = arena_alloc(w->a, (n ? n : 1) * sizeof *items);
+    int64_t *acts = arena_alloc(w->a, (n ? n : 1) * sizeof *acts);
+    for (size_t i = 0; i < n; i++)
+        items[i] = write_key_text(w->a, keys->v[i]);
+    if (activity_add(w->a, w->e, w->db, w->actor, "update", c->name, items, n, acts) < 0)
+        return -1;
     if (c->accountability != SCHEMA_ACCOUNTABILITY_ALL)
         return 0;
     const char *delta = delta_of_cols(w, cols);
@@ -1232,22 +1382,21 @@ static int record_update(write_t *w, const schema_collection_t *c, const write_k
     struct json_object *snaps;
     if (snapshots(w, c, keys, &snaps) < 0)
         return -1;
-    for (size_t i = 0; i < keys->n; i++) {
+    activity_revision_t *rv = arena_alloc(w->a, (n ? n : 1) * sizeof *rv);
+    int64_t *ids = arena_alloc(w->a, (n ? n : 1) * sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
         struct json_object *snap = json_object_array_get_idx(snaps, i);
         buf_t b;
         buf_init(&b, w->a, 256);
         if (snap)
             json_write(&b, snap);
-        int64_t rev;
-        if (activity_revision_add(w->a, w->e, w->db, acts[i], c->name,
-                                  write_key_text(w->a, keys->v[i]), snap ? b.p : NULL, delta,
-                                  &rev) < 0)
-            return -1;
-        revs_push(w, revs, rev);
-        if (i == 0 && adopt(w, rev, kids) < 0)
-            return -1;
+        rv[i] = (activity_revision_t){acts[i], items[i], snap ? b.p : NULL, delta};
     }
-    return 0;
+    if (activity_revisions_add(w->a, w->e, w->db, c->name, rv, n, ids) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        revs_push(w, revs, ids[i]);
+    return n ? adopt(w, ids[0], kids) : 0;
 }
 
 int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *keys,
@@ -1371,13 +1520,11 @@ int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys
     }
     if (!tracked(w, c))
         return 0;
-    for (size_t i = 0; i < keys->n; i++) {
-        int64_t act;
-        if (activity_add(w->a, w->e, w->db, w->actor, "delete", c->name,
-                         write_key_text(w->a, keys->v[i]), &act) < 0)
-            return -1;
-    }
-    return 0;
+    const char **items = arena_alloc(w->a, (keys->n ? keys->n : 1) * sizeof *items);
+    int64_t *acts = arena_alloc(w->a, (keys->n ? keys->n : 1) * sizeof *acts);
+    for (size_t i = 0; i < keys->n; i++)
+        items[i] = write_key_text(w->a, keys->v[i]);
+    return activity_add(w->a, w->e, w->db, w->actor, "delete", c->name, items, keys->n, acts);
 }
 
 int write_delete_by_query(write_t *w, const schema_collection_t *c, const query_t *q)
