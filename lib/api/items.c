@@ -196,8 +196,8 @@ int items_perm_for(ctx_t *ctx, const perm_set_t **out)
     perm_subject_t who = subject_of(ctx);
     query_env_t env = items_env(ctx);
     perm_set_t *ps = arena_alloc(ctx->arena, sizeof *ps);
-    if (perm_load_read(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, fetch_context, ctx,
-                       ps) < 0)
+    if (perm_load(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, PERM_READ, fetch_context, ctx,
+                  ps) < 0)
         return -1;
     *out = ps;
     return 0;
