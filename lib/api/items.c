@@ -188,6 +188,11 @@ static int fetch_context(void *ud, bool role, const str_t *paths, size_t npaths,
 
 int items_perm_for(ctx_t *ctx, const perm_set_t **out)
 {
+    return items_perm_load(ctx, PERM_READ, out);
+}
+
+int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
+{
     *out = NULL;
     if (ctx->acc.admin)
         return 0;
@@ -196,7 +201,7 @@ int items_perm_for(ctx_t *ctx, const perm_set_t **out)
     perm_subject_t who = subject_of(ctx);
     query_env_t env = items_env(ctx);
     perm_set_t *ps = arena_alloc(ctx->arena, sizeof *ps);
-    if (perm_load(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, PERM_READ, fetch_context, ctx,
+    if (perm_load(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, action, fetch_context, ctx,
                   ps) < 0)
         return -1;
     *out = ps;

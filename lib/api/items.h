@@ -27,6 +27,9 @@ query_env_t items_env(const ctx_t *ctx);
  * -1 with ctx->err set on a database error. */
 int items_perm_for(ctx_t *ctx, const perm_set_t **out);
 
+/* The same for any action (create, update, delete: the rows with validation and presets). */
+int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out);
+
 /* collectionExists plus the system-collection check: the queryable, non-system collection the
  * route names, or NULL with the generic 403 FORBIDDEN set (also NULL when the schema could not
  * be loaded). *s receives the schema. */

@@ -1074,6 +1074,159 @@ static int process_o2m(write_t *w, const schema_collection_t *c, struct json_obj
     return 0;
 }
 
+/* ---- permissions ------------------------------------------------------------------------- */
+
+static int perm_rows(write_t *w, perm_action_t act, const perm_set_t **ps)
+{
+    *ps = NULL;
+    return w->perm ? w->perm(w->perm_ud, act, ps) : 0;
+}
+
+/* processPayload: validation, permissions, presets. Without an actor the payload is used as it
+ * is (Directus's services without accountability). */
+static int process_payload(write_t *w, const schema_collection_t *c, perm_action_t act,
+                           struct json_object *payload, struct json_object **out)
+{
+    *out = payload;
+    if (!w->actor)
+        return 0;
+    const perm_set_t *ps;
+    if (perm_rows(w, act, &ps) < 0)
+        return -1;
+    return perm_process_payload(w->a, w->e, c, ps, act, w->env ? &w->env->vars : NULL, payload,
+                                out);
+}
+
+/* createFieldsForbiddenError for the root path. */
+static int fields_forbidden(write_t *w, const schema_collection_t *c, const char **f, size_t n)
+{
+    buf_t b;
+    buf_init(&b, w->a, 128);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s\"%s\"", i ? ", " : "", f[i]);
+    const char *reason =
+        n == 1 ? arena_printf(w->a,
+                              "You don't have permission to access field %s in collection "
+                              "\"%s\" or it does not exist. Queried in root.",
+                              b.p, c->name)
+               : arena_printf(w->a,
+                              "You don't have permission to access fields %s in collection "
+                              "\"%s\" or they do not exist. Queried in root.",
+                              b.p, c->name);
+    err_set(w->e, w->a, ERR_FORBIDDEN, "%s", reason);
+    err_ext_str(w->e, w->a, "reason", reason);
+    return -1;
+}
+
+static int forbidden_reason(write_t *w, const char *reason)
+{
+    err_set(w->e, w->a, ERR_FORBIDDEN, "%s", reason);
+    err_ext_str(w->e, w->a, "reason", reason);
+    return -1;
+}
+
+/* How many of keys exist and match rule (NULL: any), read as an admin. */
+static int count_matching(write_t *w, const schema_collection_t *c, const write_keys_t *keys,
+                          qfilter_t *rule, size_t *out)
+{
+    str_t pkname = str_c(c->primary->name);
+    query_t q = {.has_fields = true, .fields = {&pkname, 1}, .filter = rule};
+    qval_t *kv = arena_calloc(w->a, keys->n ? keys->n : 1, sizeof *kv);
+    for (size_t i = 0; i < keys->n; i++) {
+        struct json_object *k = keys->v[i];
+        if (json_object_get_type(k) == json_type_string)
+            kv[i] = (qval_t){.kind = QV_STRING, .s = jsval_string(k)};
+        else
+            kv[i] = (qval_t){.kind = QV_NUMBER, .num = jsval_number(w->a, k)};
+    }
+    plan_opts_t opts = {.limit_default = (int64_t)keys->n, .keys = kv, .nkeys = keys->n};
+    plan_t *p = plan_read(w->a, w->e, w->s, c, &q, &opts);
+    if (!p)
+        return -1;
+    buf_t b;
+    buf_init(&b, w->a, 256);
+    if (items_read(w->a, w->e, w->db, p, ITEMS_LIST, &b) < 0)
+        return -1;
+    struct json_object *all;
+    if (jsonparse(w->a, b.p, b.n, 0, 64, &all, NULL) < 0)
+        return err_set(w->e, w->a, ERR_INTERNAL_SERVER_ERROR, NULL);
+    *out = json_object_array_length(get(all, "data"));
+    return 0;
+}
+
+/*
+ * validateAccess for update / delete keys (Directus's validateItemAccess): the payload fields
+ * must exist and be allowed for the action (processAst), every key must be a row the action's
+ * rules reach, and every field must be granted on every one of those rows.
+ */
+static int validate_access(write_t *w, const schema_collection_t *c, perm_action_t act,
+                           const write_keys_t *keys, struct json_object *payload)
+{
+    if (!w->actor || !w->perm)
+        return 0;
+    const perm_set_t *ps;
+    if (perm_rows(w, act, &ps) < 0)
+        return -1;
+    if (!ps)
+        return 0;
+    size_t nf = payload ? (size_t)json_object_object_length(payload) : 0, nbad = 0;
+    const char **fields = arena_calloc(w->a, nf ? nf : 1, sizeof *fields);
+    const char **bad = arena_calloc(w->a, nf ? nf : 1, sizeof *bad);
+    nf = 0;
+    if (payload) {
+        json_object_object_foreach(payload, k, v)
+        {
+            (void)v;
+            fields[nf++] = k;
+            if (!schema_field(c, str_c(k)))
+                bad[nbad++] = k;
+        }
+    }
+    if (nbad)
+        return fields_forbidden(w, c, bad, nbad);
+    const perm_coll_t *pc = perm_coll(ps, str_c(c->name));
+    if (!pc)
+        return forbidden_reason(
+            w, arena_printf(w->a,
+                            "You don't have permission to access collection \"%s\" or it does "
+                            "not exist. Queried in root.",
+                            c->name));
+    for (size_t i = 0; i < nf; i++)
+        if (!perm_can_read_field(pc, str_c(fields[i])))
+            bad[nbad++] = fields[i];
+    if (nbad)
+        return fields_forbidden(w, c, bad, nbad);
+    qfilter_t *rows = perm_row_rule(w->a, pc);
+    size_t got;
+    bool ok = count_matching(w, c, keys, rows, &got) == 0 && got == keys->n;
+    for (size_t i = 0; ok && i < nf; i++) {
+        bool denied = false;
+        qfilter_t *rule = perm_field_rule(w->a, pc, str_c(fields[i]), &denied);
+        if (rule && count_matching(w, c, keys, perm_and(w->a, rows, rule), &got) == 0)
+            ok = got == keys->n;
+    }
+    if (err_is_set(w->e))
+        return -1;
+    if (ok)
+        return 0;
+    const char *action = perm_action_name(act);
+    if (nf) {
+        buf_t b;
+        buf_init(&b, w->a, 128);
+        for (size_t i = 0; i < nf; i++)
+            buf_printf(&b, "%s\"%s\"", i ? ", " : "", fields[i]);
+        return forbidden_reason(
+            w, arena_printf(w->a,
+                            "You don't have permissions to perform \"%s\" for the field(s) %s in "
+                            "collection \"%s\" or it does not exist.",
+                            action, b.p, c->name));
+    }
+    return forbidden_reason(w, arena_printf(w->a,
+                                            "You don't have permission to perform \"%s\" for "
+                                            "collection \"%s\" or it does not exist.",
+                                            action, c->name));
+}
+
 /* ---- the service -------------------------------------------------------------------------- */
 
 static bool tracked(const write_t *w, const schema_collection_t *c)
@@ -1124,7 +1277,12 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
 {
     if (track(w, 1) < 0)
         return -1;
-    struct json_object *payload = copy_object(w, data);
+    if (!is_object(data))
+        data = own(w, json_object_new_object());
+    struct json_object *presets;
+    if (process_payload(w, c, PERM_CREATE, data, &presets) < 0)
+        return -1;
+    struct json_object *payload = copy_object(w, presets);
     write_revs_t kids = {0};
     if (process_m2o(w, c, payload, &kids) < 0 || process_a2o(w, c, payload, &kids) < 0)
         return -1;
@@ -1156,7 +1314,7 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
             return -1;
         pk = r.nrows ? cell_key(w, db_cell(&r, 0, 0)) : NULL;
     }
-    if (process_o2m(w, c, payload, pk, &kids) < 0)
+    if (process_o2m(w, c, presets, pk, &kids) < 0)
         return -1;
     if (tracked(w, c) && record_create(w, c, data, pk, &kids, revs) < 0)
         return -1;
@@ -1258,7 +1416,9 @@ static int create_flat(write_t *w, const schema_collection_t *c, struct json_obj
     wcols_t *cols = arena_calloc(w->a, n ? n : 1, sizeof *cols);
     bool reset = false;
     for (size_t i = 0; i < n; i++) {
-        if (track(w, 1) < 0 || build_cols(w, c, items[i], ACT_CREATE, &cols[i]) < 0)
+        struct json_object *payload;
+        if (track(w, 1) < 0 || process_payload(w, c, PERM_CREATE, items[i], &payload) < 0 ||
+            build_cols(w, c, payload, ACT_CREATE, &cols[i]) < 0)
             return -1;
         qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, cmp_cols);
         wcol_t *pkcol = cols_find(&cols[i], c->primary);
@@ -1407,7 +1567,11 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
     if (!is_object(data))
         data = own(w, json_object_new_object());
     sort_keys(w, keys);
-    struct json_object *payload = copy_object(w, data);
+    struct json_object *presets;
+    if (validate_access(w, c, PERM_UPDATE, keys, data) < 0 ||
+        process_payload(w, c, PERM_UPDATE, data, &presets) < 0)
+        return -1;
+    struct json_object *payload = copy_object(w, presets);
     write_revs_t kids = {0};
     if (process_m2o(w, c, payload, &kids) < 0 || process_a2o(w, c, payload, &kids) < 0)
         return -1;
@@ -1505,7 +1669,8 @@ int write_update_by_query(write_t *w, const schema_collection_t *c, const query_
 
 int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys_t *keys)
 {
-    if (track(w, keys->n) < 0 || keys_valid(w, c, keys) < 0)
+    if (track(w, keys->n) < 0 || keys_valid(w, c, keys) < 0 ||
+        validate_access(w, c, PERM_DELETE, keys, NULL) < 0)
         return -1;
     if (keys->n) {
         sqlbuf_t *b = sqlbuf_new(w->a);

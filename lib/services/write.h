@@ -10,8 +10,11 @@
  * are json-c objects as the request carried them; keys are json-c values (numbers or strings)
  * as Directus hands PrimaryKey values around. Allocation is in the request arena.
  *
- * Permissions are the caller's business for now: a write_t is what an admin (or the server
- * itself) may do; lib/api refuses other callers before calling in.
+ * With an actor, every item goes through lib/perm's processPayload (field validation for
+ * everyone; for non-admins the collection and field permissions, the rows' validation and
+ * presets), and update / delete keys through validateItemAccess (every key readable through the
+ * action's row rules, every payload field allowed on every row), as Directus does at each level
+ * of a nested write.
  */
 #ifndef LIB_SERVICES_WRITE_H
 #define LIB_SERVICES_WRITE_H
@@ -23,6 +26,7 @@
 #include "lib/core/arena.h"
 #include "lib/core/err.h"
 #include "lib/db/db.h"
+#include "lib/perm/perm.h"
 #include "lib/query/query.h"
 #include "lib/schema/schema.h"
 
@@ -40,13 +44,19 @@ typedef struct {
     size_t n, cap;
 } write_revs_t;
 
+/* The caller's permission rows for an action (lib/perm perm_load), loaded on first use; *out
+ * NULL for an admin. -1 with the error set. */
+typedef int (*write_perm_fn)(void *ud, perm_action_t action, const perm_set_t **out);
+
 /* One request's writing context. */
 typedef struct {
     arena_t *a;
     err_t *e;
     db_conn_t *db;
     const schema_t *s;
-    const write_actor_t *actor; /* NULL: no accountability, nothing recorded */
+    const write_actor_t *actor; /* NULL: no accountability: nothing recorded, nothing checked */
+    write_perm_fn perm;         /* NULL: an admin (field validation still runs) */
+    void *perm_ud;
     const query_env_t *env;     /* limits for by-query reads (QUERY_LIMIT_DEFAULT) */
     int64_t now_ms;             /* one clock reading for the whole request */
     size_t max_batch;           /* MAX_BATCH_MUTATION; 0: unlimited */
