@@ -302,12 +302,19 @@ static db_drv_status_t stmt_fail(db_conn_t *c, arena_t *a, err_t *e, MYSQL_STMT 
                                  const char *sql)
 {
     unsigned err = mysql_stmt_errno(st);
+    const char *msg = mysql_stmt_error(st);
+    if (!err) {
+        /* An error packet in the middle of a result set (INSERT ... RETURNING hitting a
+         * constraint) lands on the connection, not on the statement. */
+        err = mysql_errno(handle(c));
+        msg = mysql_error(handle(c));
+    }
     db_drv_status_t lost = lost_status(err);
     if (lost != DB_DRV_OK) {
-        log_warn("db mysql: [%u] %s", err, mysql_stmt_error(st));
+        log_warn("db mysql: [%u] %s", err, msg);
         return lost;
     }
-    return map_error(c, a, e, err, mysql_stmt_error(st), sql);
+    return map_error(c, a, e, err, msg, sql);
 }
 
 /* ---- statements -------------------------------------------------------------------------- */

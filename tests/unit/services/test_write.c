@@ -2,7 +2,7 @@
  * lib/services/write against a copy of the SQLite fixture: the statement bound of bulk creates
  * (1,000 items cost what 10 do), a failed batch leaves nothing behind, nested writes link their
  * revisions to the parent's, specials and revision deltas as Directus writes them, and o2m
- * replacement detaches the children that are left out.
+ * replacement detaches the children that are left out; dates parsed as date-fns parseISO does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +14,7 @@
 
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
-#include "lib/services/write.h"
+#include "lib/services/write.c"
 #include "tests/unit/sql/fixture.h"
 
 static fixture_t fx;
@@ -212,6 +212,35 @@ static void test_keys(void **state)
     assert_string_equal(write_key_text(A, js("\"x\"")), "x");
 }
 
+static const char *iso_of(const char *s)
+{
+    int64_t ms;
+    if (!parse_iso(str_c(s), &ms))
+        return "invalid";
+    return iso(A, ms);
+}
+
+static void test_parse_iso(void **state)
+{
+    (void)state;
+    assert_string_equal(iso_of("2024-03-10T12:34:56+02:00"), "2024-03-10T10:34:56.000Z");
+    assert_string_equal(iso_of("2024-03-10T12:34:56.999Z"), "2024-03-10T12:34:56.999Z");
+    assert_string_equal(iso_of("2024-03-10T23:30:00-05:00"), "2024-03-11T04:30:00.000Z");
+    assert_string_equal(iso_of("2024-03-10T12:34:56"), "2024-03-10T12:34:56.000Z");
+    assert_string_equal(iso_of("20240310"), "2024-03-10T00:00:00.000Z");
+    assert_string_equal(iso_of("2024-03-10 12:00"), "2024-03-10T12:00:00.000Z");
+    assert_string_equal(iso_of("2024-03"), "2024-03-01T00:00:00.000Z");
+    assert_string_equal(iso_of("2024-02-29"), "2024-02-29T00:00:00.000Z");
+    assert_string_equal(iso_of("2024-03-10T1234+0130"), "2024-03-10T11:04:00.000Z");
+    assert_string_equal(iso_of("2024-3-1"), "invalid");
+    assert_string_equal(iso_of("2024-02-30"), "invalid");
+    assert_string_equal(iso_of("2023-02-29"), "invalid");
+    assert_string_equal(iso_of("2024-03-10T25:00"), "invalid");
+    assert_string_equal(iso_of("2024-03-10T12:60"), "invalid");
+    assert_string_equal(iso_of("yesterday"), "invalid");
+    assert_string_equal(iso_of("12:00"), "invalid");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -238,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_nested_create),
         cmocka_unit_test(test_update_and_o2m_replace),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_parse_iso),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
