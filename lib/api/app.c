@@ -19,6 +19,7 @@
 #include "lib/api/respond.h"
 #include "lib/api/server.h"
 #include "lib/api/users.h"
+#include "lib/api/utils_write.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
 #include "lib/core/log.h"
@@ -46,6 +47,8 @@ static const route_t routes[] = {
     ROUTE(M(PATCH), "/items/:collection/:id", items_update_one),
     ROUTE(M(DELETE), "/items/:collection", items_delete),
     ROUTE(M(DELETE), "/items/:collection/:id", items_delete_one),
+    ROUTE(M(POST), "/utils/sort/:collection", utils_sort),
+    ROUTE(M(POST), "/utils/revert/:revision", utils_revert),
     ROUTE(M(GET), "/users/me", users_me),
     ROUTE(M(GET), "/permissions/me", permissions_me),
     ROUTE(M(GET), "/policies/me/globals", policies_me_globals),

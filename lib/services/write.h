@@ -99,6 +99,12 @@ int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys
 /* upsertSingleton: update the first row, or create one. */
 int write_upsert_singleton(write_t *w, const schema_collection_t *c, struct json_object *data);
 
+/* UtilsService.sort: moves item to to's position in the collection's sort field (sort, from
+ * directus_collections), first giving rows without a value the next ones and renumbering when
+ * values repeat. A key that does not exist answers Directus's TypeError (500). */
+int write_sort(write_t *w, const schema_collection_t *c, const char *sort,
+               struct json_object *item, struct json_object *to);
+
 /* validateKeys for one key: an integer primary key must be an integer, a uuid a uuid (403
  * FORBIDDEN otherwise). */
 bool write_key_valid(const schema_collection_t *c, const struct json_object *key);

@@ -333,3 +333,52 @@ test('32 concurrent updates of one row: all succeed, the row holds one of the va
 	);
 	await send('DELETE', `/items/tags/${id}`);
 });
+
+test('/utils/revert/:revision puts the item back as the revision shows it', async () => {
+	const c = await send('POST', '/items/tags', { name: `w70-rv-${run}` });
+	const id = c.json.data.id;
+	await send('PATCH', `/items/tags/${id}`, { name: `w70-rv-${run}-changed` });
+	const [[first]] = sql(`SELECT id FROM directus_revisions WHERE ${q('collection')} = 'tags' AND ${q('item')} = '${id}' ORDER BY id`);
+	const r = await call('POST', `/utils/revert/${first}`, { headers: admin });
+	assert.equal(r.status, 204);
+	assert.equal((await get(`/items/tags/${id}?fields=name`)).json.data.name, `w70-rv-${run}`);
+	assert.equal((await call('POST', `/utils/revert/${first}`, {})).status, 403, 'the public cannot read revisions');
+	assert.equal((await call('POST', '/utils/revert/999999999', { headers: admin })).status, 403);
+	await send('DELETE', `/items/tags/${id}`);
+});
+
+// The fixture has no sort field: the test adds one to tags and restarts the workers so they see it.
+async function reloadWorkers() {
+	process.kill(Number(ENV.POOL_PID), 'SIGHUP');
+	await new Promise((r) => setTimeout(r, 500));
+}
+
+test('/utils/sort/:collection moves an item and renumbers around it', async () => {
+	const body = (b) => ({ headers: admin, body: b });
+	assert.deepEqual((await call('POST', '/utils/sort/tags', body({ item: 1 }))).json, invalidPayload('"to" is required'));
+	assert.deepEqual((await call('POST', '/utils/sort/tags', body({ item: 1, to: 2 }))).json, invalidPayload('Collection "tags" doesn\'t have a sort field'));
+	assert.equal((await call('POST', '/utils/sort/nope', body({ item: 1, to: 2 }))).status, 403);
+
+	sql(`ALTER TABLE tags ADD COLUMN ${q('sort')} INTEGER`);
+	sql(`UPDATE directus_collections SET sort_field = 'sort' WHERE ${q('collection')} = 'tags'`);
+	sql(`UPDATE tags SET ${q('sort')} = id WHERE id <= 5`);
+	try {
+		await reloadWorkers();
+		const r = await call('POST', '/utils/sort/tags', body({ item: 1, to: 3 }));
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.text, '');
+		const order = sql(`SELECT id FROM tags WHERE id <= 5 ORDER BY ${q('sort')}`).map((x) => Number(x[0]));
+		assert.deepEqual(order, [2, 3, 1, 4, 5]);
+		assert.equal(sql(`SELECT COUNT(*) FROM tags WHERE ${q('sort')} IS NULL`)[0][0], '0', 'rows without a sort value were numbered');
+		const missing = await call('POST', '/utils/sort/tags', body({ item: 1, to: 987654 }));
+		assert.equal(missing.status, 500);
+		const ed = await call('POST', '/utils/sort/tags', { headers: editor, body: { item: 3, to: 2 } });
+		assert.equal(ed.status, 200, 'the editor may update tags');
+		const pub = await call('POST', '/utils/sort/tags', { body: { item: 3, to: 2 } });
+		assert.equal(pub.status, 403);
+	} finally {
+		sql(`UPDATE directus_collections SET sort_field = NULL WHERE ${q('collection')} = 'tags'`);
+		sql(`ALTER TABLE tags DROP COLUMN ${q('sort')}`);
+		await reloadWorkers();
+	}
+});
