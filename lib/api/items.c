@@ -20,6 +20,7 @@
 #include "lib/query/jsval.h"
 #include "lib/query/query.h"
 #include "lib/services/items.h"
+#include "lib/services/write.h"
 #include "lib/sql/plan.h"
 
 static int64_t now_ms(void)
@@ -63,27 +64,6 @@ const schema_collection_t *items_collection(ctx_t *ctx, const schema_t **s)
         return NULL;
     }
     return c;
-}
-
-/* validateKeys: an integer primary key must read as an integer, a uuid as a uuid. */
-static bool key_valid(const schema_collection_t *c, str_t key)
-{
-    schema_type_t t = c->primary->type;
-    if (t == SCHEMA_TYPE_INTEGER)
-        return jsval_is_integer(jsval_str_number(key));
-    if (t != SCHEMA_TYPE_UUID)
-        return true;
-    if (key.n != 36)
-        return false;
-    for (size_t i = 0; i < 36; i++) {
-        char ch = key.p[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? ch != '-'
-                 : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                     (ch >= 'A' && ch <= 'F')))
-            return false;
-    }
-    return true;
 }
 
 /* JSON.stringify(v, null, '\t') */
@@ -293,7 +273,7 @@ int items_list(ctx_t *ctx)
             buf_init(&b, ctx->arena, 24);
             if (keys[i].kind == QV_NUMBER)
                 jsval_number_str(&b, keys[i].num);
-            if (!key_valid(c, keys[i].kind == QV_STRING ? keys[i].s : buf_slice(&b)))
+            if (!write_key_text_valid(c, keys[i].kind == QV_STRING ? keys[i].s : buf_slice(&b)))
                 return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
         }
         opts.keys = keys;
@@ -313,7 +293,7 @@ int items_one(ctx_t *ctx)
     if (!c)
         return -1;
     str_t key = router_param(&ctx->route, "id");
-    if (!key_valid(c, key))
+    if (!write_key_text_valid(c, key))
         return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
     plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key};
     return items_read_respond(ctx, s, c, &q, &opts, ITEMS_ONE);

@@ -17,15 +17,10 @@
 #include "lib/services/write.h"
 
 typedef struct {
-    ctx_t *ctx;
-    const perm_set_t *sets[PERM_SHARE + 1]; /* loaded on first use */
-    bool loaded[PERM_SHARE + 1];
-    query_env_t env;
+    items_writer_t iw;
     query_t q; /* the URL query, for the read-back */
     const schema_t *s;
     const schema_collection_t *c;
-    write_actor_t actor;
-    write_t w;
 } wreq_t;
 
 static int64_t clock_ms(void)
@@ -38,41 +33,46 @@ static int64_t clock_ms(void)
 /* write_perm_fn: the caller's rows for an action, loaded once per request. */
 static int load_perm(void *ud, perm_action_t action, const perm_set_t **out)
 {
-    wreq_t *r = ud;
-    if (!r->loaded[action]) {
-        if (items_perm_load(r->ctx, action, &r->sets[action]) < 0)
+    items_writer_t *iw = ud;
+    if (!iw->loaded[action]) {
+        if (items_perm_load(iw->ctx, action, &iw->sets[action]) < 0)
             return -1;
-        r->loaded[action] = true;
+        iw->loaded[action] = true;
     }
-    *out = r->sets[action];
+    *out = iw->sets[action];
     return 0;
+}
+
+void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s)
+{
+    *iw = (items_writer_t){.ctx = ctx, .env = items_env(ctx)};
+    iw->actor = (write_actor_t){.user = ctx->acc.user,
+                                .role = ctx->acc.role,
+                                .ip = ctx->acc.ip,
+                                .user_agent = ctx->acc.user_agent,
+                                .origin = ctx->acc.origin};
+    int64_t max = ctx->conf->max_batch_mutation;
+    iw->w = (write_t){.a = ctx->arena,
+                      .e = &ctx->err,
+                      .db = ctx->db,
+                      .s = s,
+                      .actor = &iw->actor,
+                      .perm = ctx->acc.admin ? NULL : load_perm,
+                      .perm_ud = iw,
+                      .env = &iw->env,
+                      .now_ms = clock_ms(),
+                      .max_batch = max > 0 ? (size_t)max : 0};
 }
 
 /* sanitizeQuery of the URL, then collectionExists. */
 static int prepare(ctx_t *ctx, wreq_t *r)
 {
-    *r = (wreq_t){.ctx = ctx};
-    r->env = items_env(ctx);
-    if (query_parse(ctx->arena, &ctx->err, &r->env, ctx->query, true, &r->q) < 0)
+    query_env_t env = items_env(ctx);
+    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &r->q) < 0)
         return -1;
     if (!(r->c = items_collection(ctx, &r->s)))
         return -1;
-    r->actor = (write_actor_t){.user = ctx->acc.user,
-                               .role = ctx->acc.role,
-                               .ip = ctx->acc.ip,
-                               .user_agent = ctx->acc.user_agent,
-                               .origin = ctx->acc.origin};
-    int64_t max = ctx->conf->max_batch_mutation;
-    r->w = (write_t){.a = ctx->arena,
-                     .e = &ctx->err,
-                     .db = ctx->db,
-                     .s = r->s,
-                     .actor = &r->actor,
-                     .perm = ctx->acc.admin ? NULL : load_perm,
-                     .perm_ud = r,
-                     .env = &r->env,
-                     .now_ms = clock_ms(),
-                     .max_batch = max > 0 ? (size_t)max : 0};
+    items_writer_init(&r->iw, ctx, r->s);
     return 0;
 }
 
@@ -105,6 +105,13 @@ static int end(ctx_t *ctx, int rc)
     return -1;
 }
 
+int items_transaction(ctx_t *ctx, int (*fn)(void *), void *arg)
+{
+    if (begin(ctx) < 0)
+        return -1;
+    return end(ctx, fn(arg));
+}
+
 /* A ForbiddenError from the read-back answers 204 instead. */
 static int forbidden_is_204(ctx_t *ctx, int rc)
 {
@@ -122,7 +129,7 @@ static str_t key_str(ctx_t *ctx, struct json_object *key)
 /* readOne(key, query). */
 static int reread_one(ctx_t *ctx, wreq_t *r, struct json_object *key)
 {
-    plan_opts_t opts = {.limit_default = r->env.limit_default,
+    plan_opts_t opts = {.limit_default = r->iw.env.limit_default,
                         .by_key = true,
                         .key = key_str(ctx, key)};
     return forbidden_is_204(ctx, items_read_respond(ctx, r->s, r->c, &r->q, &opts, ITEMS_ONE));
@@ -133,15 +140,8 @@ static int reread_many(ctx_t *ctx, wreq_t *r, const write_keys_t *keys)
 {
     if (!keys->n)
         return respond_json_text(ctx, STR("{\"data\":[]}"));
-    qval_t *kv = arena_calloc(ctx->arena, keys->n, sizeof *kv);
-    for (size_t i = 0; i < keys->n; i++) {
-        struct json_object *k = keys->v[i];
-        if (json_object_get_type(k) == json_type_string)
-            kv[i] = (qval_t){.kind = QV_STRING, .s = jsval_string(k)};
-        else
-            kv[i] = (qval_t){.kind = QV_NUMBER, .num = jsval_number(ctx->arena, k)};
-    }
-    plan_opts_t opts = {.limit_default = r->env.limit_default, .keys = kv, .nkeys = keys->n};
+    qval_t *kv = write_keys_qvals(ctx->arena, keys);
+    plan_opts_t opts = {.limit_default = r->iw.env.limit_default, .keys = kv, .nkeys = keys->n};
     return forbidden_is_204(ctx, items_read_respond(ctx, r->s, r->c, &r->q, &opts, ITEMS_LIST));
 }
 
@@ -158,8 +158,8 @@ int items_create(ctx_t *ctx)
     bool many = json_object_get_type(body) == json_type_array;
     write_keys_t keys = {0};
     struct json_object *key = NULL;
-    int rc = many ? write_create_many(&r.w, r.c, body, NULL, &keys)
-                  : write_create_one(&r.w, r.c, body, NULL, &key);
+    int rc = many ? write_create_many(&r.iw.w, r.c, body, NULL, &keys)
+                  : write_create_one(&r.iw.w, r.c, body, NULL, &key);
     if (end(ctx, rc) < 0)
         return -1;
     return many ? reread_many(ctx, &r, &keys) : reread_one(ctx, &r, key);
@@ -211,21 +211,10 @@ static int batch_body(ctx_t *ctx, bool update)
     return 0;
 }
 
-/* The keys array of a body as a key list (borrowed from the body). */
-static write_keys_t body_keys(ctx_t *ctx, struct json_object *arr)
-{
-    size_t n = json_object_array_length(arr);
-    write_keys_t k = {.v = arena_calloc(ctx->arena, n ? n : 1, sizeof(struct json_object *)),
-                      .n = n};
-    for (size_t i = 0; i < n; i++)
-        k.v[i] = json_object_array_get_idx(arr, i);
-    return k;
-}
-
 /* sanitizeQuery of a body's `query`. */
 static int body_query(ctx_t *ctx, wreq_t *r, struct json_object *raw, query_t *q)
 {
-    return query_parse(ctx->arena, &ctx->err, &r->env, raw, false, q);
+    return query_parse(ctx->arena, &ctx->err, &r->iw.env, raw, false, q);
 }
 
 int items_update(ctx_t *ctx)
@@ -238,9 +227,9 @@ int items_update(ctx_t *ctx)
     if (!r.c->singleton && !array && batch_body(ctx, true) < 0)
         return -1;
     if (r.c->singleton) {
-        if (begin(ctx) < 0 || end(ctx, write_upsert_singleton(&r.w, r.c, body)) < 0)
+        if (begin(ctx) < 0 || end(ctx, write_upsert_singleton(&r.iw.w, r.c, body)) < 0)
             return -1;
-        plan_opts_t opts = {.limit_default = r.env.limit_default, .singleton = true};
+        plan_opts_t opts = {.limit_default = r.iw.env.limit_default, .singleton = true};
         return items_read_respond(ctx, r.s, r.c, &r.q, &opts, ITEMS_SINGLETON);
     }
     write_keys_t keys = {0};
@@ -252,16 +241,27 @@ int items_update(ctx_t *ctx)
         return -1;
     int rc;
     if (array) {
-        rc = write_update_batch(&r.w, r.c, body, &keys);
+        rc = write_update_batch(&r.iw.w, r.c, body, &keys);
     } else if (json_object_object_get_ex(body, "keys", &v)) {
-        keys = body_keys(ctx, v);
-        rc = write_update_many(&r.w, r.c, &keys, json_object_object_get(body, "data"), NULL);
+        keys = write_keys_of(ctx->arena, v);
+        rc = write_update_many(&r.iw.w, r.c, &keys, json_object_object_get(body, "data"), NULL);
     } else {
-        rc = write_update_by_query(&r.w, r.c, &bq, json_object_object_get(body, "data"), &keys);
+        rc = write_update_by_query(&r.iw.w, r.c, &bq, json_object_object_get(body, "data"), &keys);
     }
     if (end(ctx, rc) < 0)
         return -1;
     return reread_many(ctx, &r, &keys);
+}
+
+/* The URL's :id as a key (validateKeys: malformed → 403), then BEGIN. */
+static struct json_object *url_key_begin(ctx_t *ctx, wreq_t *r)
+{
+    struct json_object *key = json_own(ctx->arena, json_str(router_param(&ctx->route, "id")));
+    if (!write_key_valid(r->c, key)) {
+        err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+        return NULL;
+    }
+    return begin(ctx) < 0 ? NULL : key;
 }
 
 int items_update_one(ctx_t *ctx)
@@ -271,13 +271,11 @@ int items_update_one(ctx_t *ctx)
         return -1;
     if (r.c->singleton)
         return route_not_found(ctx);
-    struct json_object *key = json_own(ctx->arena, json_str(router_param(&ctx->route, "id")));
-    if (!write_key_valid(r.c, key))
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    if (begin(ctx) < 0)
+    struct json_object *key = url_key_begin(ctx, &r);
+    if (!key)
         return -1;
     write_keys_t one = {.v = &key, .n = 1};
-    if (end(ctx, write_update_many(&r.w, r.c, &one, ctx->body, NULL)) < 0)
+    if (end(ctx, write_update_many(&r.iw.w, r.c, &one, ctx->body, NULL)) < 0)
         return -1;
     return reread_one(ctx, &r, key);
 }
@@ -305,12 +303,12 @@ int items_delete(ctx_t *ctx)
     query_t bq;
     bool by_keys = false;
     if (array) {
-        keys = body_keys(ctx, body);
+        keys = write_keys_of(ctx->arena, body);
         by_keys = true;
     } else if (json_object_object_get_ex(body, "keys", &v) && jsval_truthy(v)) {
         if (json_object_get_type(v) != json_type_array)
             return singleton_delete_quirk(ctx);
-        keys = body_keys(ctx, v);
+        keys = write_keys_of(ctx->arena, v);
         by_keys = true;
     } else {
         if (!json_object_object_get_ex(body, "query", &v) || json_object_get_type(v) != json_type_object)
@@ -320,7 +318,7 @@ int items_delete(ctx_t *ctx)
     }
     if (begin(ctx) < 0)
         return -1;
-    int rc = by_keys ? write_delete_many(&r.w, r.c, &keys) : write_delete_by_query(&r.w, r.c, &bq);
+    int rc = by_keys ? write_delete_many(&r.iw.w, r.c, &keys) : write_delete_by_query(&r.iw.w, r.c, &bq);
     if (end(ctx, rc) < 0)
         return -1;
     return respond_no_content(ctx);
@@ -331,13 +329,11 @@ int items_delete_one(ctx_t *ctx)
     wreq_t r;
     if (prepare(ctx, &r) < 0)
         return -1;
-    struct json_object *key = json_own(ctx->arena, json_str(router_param(&ctx->route, "id")));
-    if (!write_key_valid(r.c, key))
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    if (begin(ctx) < 0)
+    struct json_object *key = url_key_begin(ctx, &r);
+    if (!key)
         return -1;
     write_keys_t one = {.v = &key, .n = 1};
-    if (end(ctx, write_delete_many(&r.w, r.c, &one)) < 0)
+    if (end(ctx, write_delete_many(&r.iw.w, r.c, &one)) < 0)
         return -1;
     return respond_no_content(ctx);
 }

@@ -9,7 +9,28 @@
 #ifndef LIB_API_ITEMS_WRITE_H
 #define LIB_API_ITEMS_WRITE_H
 
+#include <stdbool.h>
+
 #include "lib/api/ctx.h"
+#include "lib/perm/perm.h"
+#include "lib/query/query.h"
+#include "lib/services/write.h"
+
+/* The write service set up for a request: its caller (activity, specials), its permission rows
+ * (loaded per action on first use; none for admins), MAX_BATCH_MUTATION and one clock reading. */
+typedef struct {
+    ctx_t *ctx;
+    const perm_set_t *sets[PERM_SHARE + 1];
+    bool loaded[PERM_SHARE + 1];
+    query_env_t env;
+    write_actor_t actor;
+    write_t w;
+} items_writer_t;
+
+void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s);
+
+/* fn(arg) inside BEGIN … COMMIT; ROLLBACK when it fails (its error stays in ctx->err). */
+int items_transaction(ctx_t *ctx, int (*fn)(void *), void *arg);
 
 int items_create(ctx_t *ctx);     /* POST /items/:collection */
 int items_update(ctx_t *ctx);     /* PATCH /items/:collection */

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lib/api/items.h"
+#include "lib/api/items_write.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
 #include "lib/cache/generation.h"
@@ -17,58 +18,11 @@
 #include "lib/query/jsval.h"
 #include "lib/services/write.h"
 
-typedef struct {
-    ctx_t *ctx;
-    query_env_t env;
-    write_actor_t actor;
-    write_t w;
-} uwrite_t;
-
-static int load_perm(void *ud, perm_action_t action, const perm_set_t **out)
-{
-    return items_perm_load(((uwrite_t *)ud)->ctx, action, out);
-}
-
-static void writer(ctx_t *ctx, const schema_t *s, uwrite_t *u)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    *u = (uwrite_t){.ctx = ctx, .env = items_env(ctx)};
-    u->actor = (write_actor_t){.user = ctx->acc.user,
-                               .role = ctx->acc.role,
-                               .ip = ctx->acc.ip,
-                               .user_agent = ctx->acc.user_agent,
-                               .origin = ctx->acc.origin};
-    int64_t max = ctx->conf->max_batch_mutation;
-    u->w = (write_t){.a = ctx->arena,
-                     .e = &ctx->err,
-                     .db = ctx->db,
-                     .s = s,
-                     .actor = &u->actor,
-                     .perm = ctx->acc.admin ? NULL : load_perm,
-                     .perm_ud = u,
-                     .env = &u->env,
-                     .now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-                     .max_batch = max > 0 ? (size_t)max : 0};
-}
-
 /* A 500 whose text only admins see (Directus hides unexpected errors from everyone else). */
 static int hide_internal(ctx_t *ctx)
 {
     if (ctx->err.code == ERR_INTERNAL_SERVER_ERROR && !ctx->acc.admin)
         ctx->err.message = "An unexpected error occurred.";
-    return -1;
-}
-
-static int in_transaction(ctx_t *ctx, int (*fn)(void *), void *arg)
-{
-    if (db_begin(ctx->db, ctx->arena, &ctx->err) < 0)
-        return -1;
-    if (fn(arg) == 0)
-        return db_commit(ctx->db, ctx->arena, &ctx->err);
-    err_t keep = ctx->err, ignore = {0};
-    db_rollback(ctx->db, ctx->arena, &ignore);
-    ctx->err = keep;
     return -1;
 }
 
@@ -124,7 +78,7 @@ static int sort_allowed(ctx_t *ctx, const schema_collection_t *c, const char *so
 }
 
 typedef struct {
-    uwrite_t *u;
+    items_writer_t *u;
     const schema_collection_t *c;
     const char *sort;
     struct json_object *item, *to, *data;
@@ -153,10 +107,10 @@ int utils_sort(ctx_t *ctx)
             arena_printf(ctx->arena, "Collection \"%s\" doesn't have a sort field", c->name));
     if (sort_allowed(ctx, c, j.sort) < 0)
         return -1;
-    uwrite_t u;
-    writer(ctx, s, &u);
+    items_writer_t u;
+    items_writer_init(&u, ctx, s);
     j.u = &u;
-    if (in_transaction(ctx, run_sort, &j) < 0)
+    if (items_transaction(ctx, run_sort, &j) < 0)
         return hide_internal(ctx);
     ctx->res->status = 200;
     buf_clear(&ctx->res->body);
@@ -233,10 +187,10 @@ int utils_revert(ctx_t *ctx)
         jsval_is_string(coll) ? schema_collection(s, jsval_string(coll)) : NULL;
     if (!c)
         return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    uwrite_t u;
-    writer(ctx, s, &u);
+    items_writer_t u;
+    items_writer_init(&u, ctx, s);
     job_t j = {.u = &u, .c = c, .item = item, .data = data};
-    if (in_transaction(ctx, run_revert, &j) < 0)
+    if (items_transaction(ctx, run_revert, &j) < 0)
         return hide_internal(ctx);
     bump_for(c->name);
     return respond_no_content(ctx);

@@ -129,12 +129,20 @@ static bool uuid_text_valid(str_t s)
     return true;
 }
 
+bool write_key_text_valid(const schema_collection_t *c, str_t key)
+{
+    schema_type_t t = c->primary->type;
+    if (t == SCHEMA_TYPE_INTEGER)
+        return jsval_is_integer(jsval_str_number(key));
+    return t != SCHEMA_TYPE_UUID || uuid_text_valid(key);
+}
+
 bool write_key_valid(const schema_collection_t *c, const struct json_object *key)
 {
     schema_type_t t = c->primary->type;
+    if (json_object_get_type(key) == json_type_string)
+        return write_key_text_valid(c, jsval_string(key));
     if (t == SCHEMA_TYPE_INTEGER) {
-        if (json_object_get_type(key) == json_type_string)
-            return jsval_is_integer(jsval_str_number(jsval_string(key)));
         if (json_object_get_type(key) == json_type_int)
             return true;
         if (json_object_get_type(key) == json_type_double)
@@ -143,12 +151,7 @@ bool write_key_valid(const schema_collection_t *c, const struct json_object *key
             return true;
         return json_object_get_type(key) == json_type_null; /* Number(null) is 0 */
     }
-    if (t == SCHEMA_TYPE_UUID) {
-        if (json_object_get_type(key) != json_type_string)
-            return false;
-        return uuid_text_valid(jsval_string(key));
-    }
-    return true;
+    return t != SCHEMA_TYPE_UUID;
 }
 
 static int keys_valid(write_t *w, const schema_collection_t *c, const write_keys_t *keys)
@@ -167,6 +170,11 @@ static int track(write_t *w, size_t n)
         return err_invalid_payload(
             w->e, w->a, arena_printf(w->a, "Exceeded max batch mutation limit of %zu", w->max_batch));
     return 0;
+}
+
+static int64_t limit_default(const write_t *w)
+{
+    return w->env ? w->env->limit_default : 100;
 }
 
 static void revs_push(write_t *w, write_revs_t *r, int64_t id)
@@ -189,6 +197,28 @@ static void keys_push(write_t *w, write_keys_t *k, size_t *cap, struct json_obje
         *cap = ncap;
     }
     k->v[k->n++] = key;
+}
+
+write_keys_t write_keys_of(arena_t *a, struct json_object *arr)
+{
+    size_t n = json_object_array_length(arr);
+    write_keys_t k = {.v = arena_calloc(a, n ? n : 1, sizeof(struct json_object *)), .n = n};
+    for (size_t i = 0; i < n; i++)
+        k.v[i] = json_object_array_get_idx(arr, i);
+    return k;
+}
+
+qval_t *write_keys_qvals(arena_t *a, const write_keys_t *keys)
+{
+    qval_t *kv = arena_calloc(a, keys->n ? keys->n : 1, sizeof *kv);
+    for (size_t i = 0; i < keys->n; i++) {
+        struct json_object *k = keys->v[i];
+        if (json_object_get_type(k) == json_type_string)
+            kv[i] = (qval_t){.kind = QV_STRING, .s = jsval_string(k)};
+        else
+            kv[i] = (qval_t){.kind = QV_NUMBER, .num = jsval_number(a, k)};
+    }
+    return kv;
 }
 
 static int run(write_t *w, const sqlbuf_t *b, db_result_t *out)
@@ -758,13 +788,17 @@ static const char *delta_of_cols(write_t *w, const wcols_t *cols)
 
 /* ---- statements --------------------------------------------------------------------------- */
 
-/* SELECT pk FROM c WHERE pk = key: whether the row exists. */
-static int row_exists(write_t *w, const schema_collection_t *c, struct json_object *key,
-                      bool *out)
+/* SELECT cols FROM c WHERE pk = key LIMIT 1 */
+static int select_by_key(write_t *w, const schema_collection_t *c, const char *const *cols,
+                         size_t ncols, struct json_object *key, db_result_t *r)
 {
     sqlbuf_t *b = sqlbuf_new(w->a);
     sqlbuf_kw(b, "SELECT ");
-    sqlbuf_ident(b, c->primary->name);
+    for (size_t i = 0; i < ncols; i++) {
+        if (i)
+            sqlbuf_kw(b, ", ");
+        sqlbuf_ident(b, cols[i]);
+    }
     sqlbuf_kw(b, " FROM ");
     sqlbuf_ident(b, c->name);
     sqlbuf_kw(b, " WHERE ");
@@ -772,8 +806,15 @@ static int row_exists(write_t *w, const schema_collection_t *c, struct json_obje
     sqlbuf_kw(b, " = ");
     sqlbuf_param(b, key_value(key));
     sqlbuf_kw(b, " LIMIT 1");
+    return run(w, b, r);
+}
+
+/* Whether the row with key exists. */
+static int row_exists(write_t *w, const schema_collection_t *c, struct json_object *key,
+                      bool *out)
+{
     db_result_t r;
-    if (run(w, b, &r) < 0)
+    if (select_by_key(w, c, &c->primary->name, 1, key, &r) < 0)
         return -1;
     *out = r.nrows > 0;
     return 0;
@@ -986,7 +1027,7 @@ static int linked_keys(write_t *w, const schema_collection_t *cc, const char *fk
     }
     sqlbuf_kw(b, " ORDER BY ");
     sqlbuf_ident(b, cc->primary->name);
-    int64_t limit = w->env ? w->env->limit_default : 100;
+    int64_t limit = limit_default(w);
     if (limit >= 0) {
         sqlbuf_kw(b, " LIMIT ");
         sqlbuf_param_int(b, limit);
@@ -1063,20 +1104,9 @@ static int o2m_replace(write_t *w, const schema_relation_t *r, const schema_coll
         json_type t = json_object_get_type(item);
         struct json_object *rec;
         if (t == json_type_string || t == json_type_int || t == json_type_double) {
-            sqlbuf_t *b = sqlbuf_new(w->a);
-            sqlbuf_kw(b, "SELECT ");
-            sqlbuf_ident(b, cpk);
-            sqlbuf_kw(b, ", ");
-            sqlbuf_ident(b, r->field);
-            sqlbuf_kw(b, " FROM ");
-            sqlbuf_ident(b, cc->name);
-            sqlbuf_kw(b, " WHERE ");
-            sqlbuf_ident(b, cpk);
-            sqlbuf_kw(b, " = ");
-            sqlbuf_param(b, key_value(item));
-            sqlbuf_kw(b, " LIMIT 1");
+            const char *cols[] = {cpk, r->field};
             db_result_t res;
-            if (run(w, b, &res) < 0)
+            if (select_by_key(w, cc, cols, 2, item, &res) < 0)
                 return -1;
             if (!res.nrows)
                 return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
@@ -1207,12 +1237,7 @@ static int o2m_alter(write_t *w, const schema_relation_t *r, const schema_collec
         }
     }
     if ((list = get(alt, "delete"))) {
-        size_t n = json_object_array_length(list);
-        write_keys_t only = {.v = arena_calloc(w->a, n ? n : 1, sizeof(struct json_object *)),
-                             .n = n};
-        for (size_t i = 0; i < n; i++)
-            only.v[i] = json_object_array_get_idx(list, i);
-        write_keys_t hit;
+        write_keys_t only = write_keys_of(w->a, list), hit;
         if (linked_keys(w, cc, r->field, parent, &only, NULL, &hit) < 0 ||
             deselect(w, r, cc, &hit, revs) < 0)
             return -1;
@@ -1240,6 +1265,30 @@ static int process_o2m(write_t *w, const schema_collection_t *c, struct json_obj
         if (rc < 0)
             return -1;
     }
+    return 0;
+}
+
+/* readByQuery / readMany as an admin (Directus's services without accountability): the "data"
+ * array of q on c, by keys when given. */
+static int read_admin(write_t *w, const schema_collection_t *c, const query_t *q,
+                      const write_keys_t *keys, int64_t limit, struct json_object **data)
+{
+    plan_opts_t opts = {.limit_default = limit};
+    if (keys) {
+        opts.keys = write_keys_qvals(w->a, keys);
+        opts.nkeys = keys->n;
+    }
+    plan_t *p = plan_read(w->a, w->e, w->s, c, q, &opts);
+    if (!p)
+        return -1;
+    buf_t b;
+    buf_init(&b, w->a, 1024);
+    if (items_read(w->a, w->e, w->db, p, ITEMS_LIST, &b) < 0)
+        return -1;
+    struct json_object *all;
+    if (jsonparse(w->a, b.p, b.n, 0, 4096, &all, NULL) < 0)
+        return err_set(w->e, w->a, ERR_INTERNAL_SERVER_ERROR, NULL);
+    *data = get(all, "data");
     return 0;
 }
 
@@ -1300,26 +1349,10 @@ static int count_matching(write_t *w, const schema_collection_t *c, const write_
 {
     str_t pkname = str_c(c->primary->name);
     query_t q = {.has_fields = true, .fields = {&pkname, 1}, .filter = rule};
-    qval_t *kv = arena_calloc(w->a, keys->n ? keys->n : 1, sizeof *kv);
-    for (size_t i = 0; i < keys->n; i++) {
-        struct json_object *k = keys->v[i];
-        if (json_object_get_type(k) == json_type_string)
-            kv[i] = (qval_t){.kind = QV_STRING, .s = jsval_string(k)};
-        else
-            kv[i] = (qval_t){.kind = QV_NUMBER, .num = jsval_number(w->a, k)};
-    }
-    plan_opts_t opts = {.limit_default = (int64_t)keys->n, .keys = kv, .nkeys = keys->n};
-    plan_t *p = plan_read(w->a, w->e, w->s, c, &q, &opts);
-    if (!p)
+    struct json_object *data;
+    if (read_admin(w, c, &q, keys, (int64_t)keys->n, &data) < 0)
         return -1;
-    buf_t b;
-    buf_init(&b, w->a, 256);
-    if (items_read(w->a, w->e, w->db, p, ITEMS_LIST, &b) < 0)
-        return -1;
-    struct json_object *all;
-    if (jsonparse(w->a, b.p, b.n, 0, 64, &all, NULL) < 0)
-        return err_set(w->e, w->a, ERR_INTERNAL_SERVER_ERROR, NULL);
-    *out = json_object_array_length(get(all, "data"));
+    *out = json_object_array_length(data);
     return 0;
 }
 
@@ -1665,32 +1698,9 @@ static void sort_keys(write_t *w, write_keys_t *keys)
 static int snapshots(write_t *w, const schema_collection_t *c, const write_keys_t *keys,
                      struct json_object **out)
 {
-    *out = NULL;
     str_t star = STR("*");
     query_t q = {.has_fields = true, .fields = {&star, 1}};
-    qval_t *kv = arena_calloc(w->a, keys->n ? keys->n : 1, sizeof *kv);
-    for (size_t i = 0; i < keys->n; i++) {
-        struct json_object *k = keys->v[i];
-        if (json_object_get_type(k) == json_type_string)
-            kv[i] = (qval_t){.kind = QV_STRING, .s = jsval_string(k)};
-        else
-            kv[i] = (qval_t){.kind = QV_NUMBER, .num = jsval_number(w->a, k)};
-    }
-    plan_opts_t opts = {.limit_default = w->env ? w->env->limit_default : 100,
-                        .keys = kv,
-                        .nkeys = keys->n};
-    plan_t *p = plan_read(w->a, w->e, w->s, c, &q, &opts);
-    if (!p)
-        return -1;
-    buf_t b;
-    buf_init(&b, w->a, 1024);
-    if (items_read(w->a, w->e, w->db, p, ITEMS_LIST, &b) < 0)
-        return -1;
-    struct json_object *all;
-    if (jsonparse(w->a, b.p, b.n, 0, 4096, &all, NULL) < 0)
-        return err_set(w->e, w->a, ERR_INTERNAL_SERVER_ERROR, NULL);
-    *out = get(all, "data");
-    return 0;
+    return read_admin(w, c, &q, keys, limit_default(w), out);
 }
 
 static int record_update(write_t *w, const schema_collection_t *c, const write_keys_t *keys,
@@ -1807,18 +1817,9 @@ int write_keys_by_query(write_t *w, const schema_collection_t *c, const query_t 
     rq.meta = NULL;
     rq.has_aggregate = false;
     rq.has_group = false;
-    plan_opts_t opts = {.limit_default = w->env ? w->env->limit_default : 100};
-    plan_t *p = plan_read(w->a, w->e, w->s, c, &rq, &opts);
-    if (!p)
+    struct json_object *data;
+    if (read_admin(w, c, &rq, NULL, limit_default(w), &data) < 0)
         return -1;
-    buf_t b;
-    buf_init(&b, w->a, 1024);
-    if (items_read(w->a, w->e, w->db, p, ITEMS_LIST, &b) < 0)
-        return -1;
-    struct json_object *all;
-    if (jsonparse(w->a, b.p, b.n, 0, 64, &all, NULL) < 0)
-        return err_set(w->e, w->a, ERR_INTERNAL_SERVER_ERROR, NULL);
-    struct json_object *data = get(all, "data");
     size_t cap = 0;
     for (size_t i = 0; i < json_object_array_length(data); i++) {
         struct json_object *k = get(json_object_array_get_idx(data, i), c->primary->name);
@@ -1950,18 +1951,8 @@ static double cell_number(const db_value_t *v)
 static int sort_of(write_t *w, const schema_collection_t *c, const char *sort,
                    struct json_object *key, db_value_t *out)
 {
-    sqlbuf_t *b = sqlbuf_new(w->a);
-    sqlbuf_kw(b, "SELECT ");
-    sqlbuf_ident(b, sort);
-    sqlbuf_kw(b, " FROM ");
-    sqlbuf_ident(b, c->name);
-    sqlbuf_kw(b, " WHERE ");
-    sqlbuf_ident(b, c->primary->name);
-    sqlbuf_kw(b, " = ");
-    sqlbuf_param(b, key_value(key));
-    sqlbuf_kw(b, " LIMIT 1");
     db_result_t r;
-    if (run(w, b, &r) < 0)
+    if (select_by_key(w, c, &sort, 1, key, &r) < 0)
         return -1;
     if (!r.nrows)
         return err_set(w->e, w->a, ERR_INTERNAL_SERVER_ERROR,

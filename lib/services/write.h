@@ -109,6 +109,15 @@ int write_sort(write_t *w, const schema_collection_t *c, const char *sort,
  * FORBIDDEN otherwise). */
 bool write_key_valid(const schema_collection_t *c, const struct json_object *key);
 
+/* The same for a key as text (a URL's :id). */
+bool write_key_text_valid(const schema_collection_t *c, str_t key);
+
+/* The elements of a JSON array as a key list (borrowed from it), in a. */
+write_keys_t write_keys_of(arena_t *a, struct json_object *arr);
+
+/* keys as the read planner takes them (numbers and strings), in a. */
+qval_t *write_keys_qvals(arena_t *a, const write_keys_t *keys);
+
 /* A JSON key as Directus's String(key): "12", "abc". In a. */
 const char *write_key_text(arena_t *a, const struct json_object *key);
 

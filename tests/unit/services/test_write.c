@@ -212,6 +212,53 @@ static void test_keys(void **state)
     assert_string_equal(write_key_text(A, js("\"x\"")), "x");
 }
 
+static void test_max_batch_mutation(void **state)
+{
+    (void)state;
+    err_t e = {0};
+    write_t w = writer(&e);
+    w.max_batch = 2;
+    write_keys_t keys;
+    assert_int_equal(db_begin(fx.db, A, &e), 0);
+    int rc = write_create_many(&w, coll("tags"),
+                               js("[{\"name\":\"mb-1\"},{\"name\":\"mb-2\"},{\"name\":\"mb-3\"}]"),
+                               NULL, &keys);
+    err_t ignore = {0};
+    db_rollback(fx.db, A, &ignore);
+    assert_int_equal(rc, -1);
+    assert_int_equal(e.code, ERR_INVALID_PAYLOAD);
+    assert_string_equal(e.message, "Invalid payload. Exceeded max batch mutation limit of 2.");
+    assert_string_equal(scalar("SELECT COUNT(*) FROM tags WHERE name LIKE 'mb-%'"), "0");
+}
+
+/* directus_users.password is hash + conceal: argon2 in the row, masked in the revision, and the
+ * uuid key generated. */
+static void test_hash_conceal_uuid(void **state)
+{
+    (void)state;
+    err_t e = {0};
+    write_t w = writer(&e);
+    struct json_object *key;
+    assert_int_equal(db_begin(fx.db, A, &e), 0);
+    if (write_create_one(&w, coll("directus_users"),
+                         js("{\"email\":\"w70-hash@example.com\",\"password\":\"secret\"}"),
+                         NULL, &key) < 0)
+        fail_msg("%s", e.message);
+    assert_int_equal(db_commit(fx.db, A, &e), 0);
+    const char *id = write_key_text(A, key);
+    assert_int_equal(strlen(id), 36);
+    assert_int_equal(id[14], '4');
+    const char *hash = scalar(arena_printf(A, "SELECT password FROM directus_users WHERE id = '%s'", id));
+    assert_true(!strncmp(hash, "$argon2id$", 10));
+    assert_int_equal(password_verify(str_c(hash), STR("secret")), 1);
+    assert_string_equal(
+        scalar(arena_printf(A,
+                            "SELECT delta FROM directus_revisions WHERE collection = "
+                            "'directus_users' AND item = '%s'",
+                            id)),
+        "{\"email\":\"w70-hash@example.com\",\"password\":\"**********\"}");
+}
+
 static const char *iso_of(const char *s)
 {
     int64_t ms;
@@ -268,6 +315,8 @@ int main(void)
         cmocka_unit_test(test_update_and_o2m_replace),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_parse_iso),
+        cmocka_unit_test(test_max_batch_mutation),
+        cmocka_unit_test(test_hash_conceal_uuid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
