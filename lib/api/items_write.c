@@ -94,10 +94,17 @@ static int begin(ctx_t *ctx)
 }
 
 /* COMMIT after rc == 0, else ROLLBACK (the error that caused it stays). */
-static int end(ctx_t *ctx, int rc)
+static int end(items_writer_t *iw, int rc)
 {
-    if (rc == 0)
-        return db_commit(ctx->db, ctx->arena, &ctx->err);
+    ctx_t *ctx = iw->ctx;
+    if (rc == 0) {
+        if (db_commit(ctx->db, ctx->arena, &ctx->err) < 0)
+            return -1;
+        for (int k = 0; k < GEN_COUNT; k++)
+            if (iw->w.stale & (1u << k))
+                gen_bump((gen_kind_t)k);
+        return 0;
+    }
     err_t keep = ctx->err;
     err_t ignore = {0};
     db_rollback(ctx->db, ctx->arena, &ignore);
@@ -105,11 +112,11 @@ static int end(ctx_t *ctx, int rc)
     return -1;
 }
 
-int items_transaction(ctx_t *ctx, int (*fn)(void *), void *arg)
+int items_transaction(items_writer_t *iw, int (*fn)(void *), void *arg)
 {
-    if (begin(ctx) < 0)
+    if (begin(iw->ctx) < 0)
         return -1;
-    return end(ctx, fn(arg));
+    return end(iw, fn(arg));
 }
 
 /* A ForbiddenError from the read-back answers 204 instead. */
@@ -160,7 +167,7 @@ int items_create(ctx_t *ctx)
     struct json_object *key = NULL;
     int rc = many ? write_create_many(&r.iw.w, r.c, body, NULL, &keys)
                   : write_create_one(&r.iw.w, r.c, body, NULL, &key);
-    if (end(ctx, rc) < 0)
+    if (end(&r.iw, rc) < 0)
         return -1;
     return many ? reread_many(ctx, &r, &keys) : reread_one(ctx, &r, key);
 }
@@ -227,7 +234,7 @@ int items_update(ctx_t *ctx)
     if (!r.c->singleton && !array && batch_body(ctx, true) < 0)
         return -1;
     if (r.c->singleton) {
-        if (begin(ctx) < 0 || end(ctx, write_upsert_singleton(&r.iw.w, r.c, body)) < 0)
+        if (begin(ctx) < 0 || end(&r.iw, write_upsert_singleton(&r.iw.w, r.c, body)) < 0)
             return -1;
         plan_opts_t opts = {.limit_default = r.iw.env.limit_default, .singleton = true};
         return items_read_respond(ctx, r.s, r.c, &r.q, &opts, ITEMS_SINGLETON);
@@ -248,7 +255,7 @@ int items_update(ctx_t *ctx)
     } else {
         rc = write_update_by_query(&r.iw.w, r.c, &bq, json_object_object_get(body, "data"), &keys);
     }
-    if (end(ctx, rc) < 0)
+    if (end(&r.iw, rc) < 0)
         return -1;
     return reread_many(ctx, &r, &keys);
 }
@@ -275,7 +282,7 @@ int items_update_one(ctx_t *ctx)
     if (!key)
         return -1;
     write_keys_t one = {.v = &key, .n = 1};
-    if (end(ctx, write_update_many(&r.iw.w, r.c, &one, ctx->body, NULL)) < 0)
+    if (end(&r.iw, write_update_many(&r.iw.w, r.c, &one, ctx->body, NULL)) < 0)
         return -1;
     return reread_one(ctx, &r, key);
 }
@@ -319,7 +326,7 @@ int items_delete(ctx_t *ctx)
     if (begin(ctx) < 0)
         return -1;
     int rc = by_keys ? write_delete_many(&r.iw.w, r.c, &keys) : write_delete_by_query(&r.iw.w, r.c, &bq);
-    if (end(ctx, rc) < 0)
+    if (end(&r.iw, rc) < 0)
         return -1;
     return respond_no_content(ctx);
 }
@@ -333,7 +340,7 @@ int items_delete_one(ctx_t *ctx)
     if (!key)
         return -1;
     write_keys_t one = {.v = &key, .n = 1};
-    if (end(ctx, write_delete_many(&r.iw.w, r.c, &one)) < 0)
+    if (end(&r.iw, write_delete_many(&r.iw.w, r.c, &one)) < 0)
         return -1;
     return respond_no_content(ctx);
 }

@@ -29,8 +29,9 @@ typedef struct {
 
 void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s);
 
-/* fn(arg) inside BEGIN … COMMIT; ROLLBACK when it fails (its error stays in ctx->err). */
-int items_transaction(ctx_t *ctx, int (*fn)(void *), void *arg);
+/* fn(arg) inside BEGIN … COMMIT; ROLLBACK when it fails (its error stays in ctx->err). After
+ * COMMIT the pool caches iw's writes made stale are bumped. */
+int items_transaction(items_writer_t *iw, int (*fn)(void *), void *arg);
 
 int items_create(ctx_t *ctx);     /* POST /items/:collection */
 int items_update(ctx_t *ctx);     /* PATCH /items/:collection */

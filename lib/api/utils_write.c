@@ -12,7 +12,6 @@
 #include "lib/api/items_write.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
-#include "lib/cache/generation.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
 #include "lib/query/jsval.h"
@@ -110,28 +109,11 @@ int utils_sort(ctx_t *ctx)
     items_writer_t u;
     items_writer_init(&u, ctx, s);
     j.u = &u;
-    if (items_transaction(ctx, run_sort, &j) < 0)
+    if (items_transaction(&u, run_sort, &j) < 0)
         return hide_internal(ctx);
     ctx->res->status = 200;
     buf_clear(&ctx->res->body);
     return 0;
-}
-
-/* The pool-wide caches a write to a system collection makes stale. */
-static void bump_for(const char *collection)
-{
-    static const struct {
-        const char *name;
-        gen_kind_t kind;
-    } map[] = {
-        {"directus_collections", GEN_SCHEMA}, {"directus_fields", GEN_SCHEMA},
-        {"directus_relations", GEN_SCHEMA},   {"directus_permissions", GEN_PERMISSIONS},
-        {"directus_policies", GEN_PERMISSIONS}, {"directus_access", GEN_PERMISSIONS},
-        {"directus_roles", GEN_PERMISSIONS},  {"directus_users", GEN_USERS},
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(map[i].name, collection))
-            gen_bump(map[i].kind);
 }
 
 static int run_revert(void *arg)
@@ -190,8 +172,7 @@ int utils_revert(ctx_t *ctx)
     items_writer_t u;
     items_writer_init(&u, ctx, s);
     job_t j = {.u = &u, .c = c, .item = item, .data = data};
-    if (items_transaction(ctx, run_revert, &j) < 0)
+    if (items_transaction(&u, run_revert, &j) < 0)
         return hide_internal(ctx);
-    bump_for(c->name);
     return respond_no_content(ctx);
 }

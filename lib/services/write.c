@@ -221,6 +221,25 @@ qval_t *write_keys_qvals(arena_t *a, const write_keys_t *keys)
     return kv;
 }
 
+/* Remembers which pool-wide caches a write to c makes stale. */
+static void note_write(write_t *w, const schema_collection_t *c)
+{
+    static const struct {
+        const char *name;
+        gen_kind_t kind;
+    } map[] = {
+        {"directus_collections", GEN_SCHEMA},   {"directus_fields", GEN_SCHEMA},
+        {"directus_relations", GEN_SCHEMA},     {"directus_permissions", GEN_PERMISSIONS},
+        {"directus_policies", GEN_PERMISSIONS}, {"directus_access", GEN_PERMISSIONS},
+        {"directus_roles", GEN_PERMISSIONS},    {"directus_users", GEN_USERS},
+    };
+    if (!c->system)
+        return;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(map[i].name, c->name))
+            w->stale |= 1u << map[i].kind;
+}
+
 static int run(write_t *w, const sqlbuf_t *b, db_result_t *out)
 {
     sqlbuf_out_t r;
@@ -866,6 +885,7 @@ static int insert_row(write_t *w, const schema_collection_t *c, wcols_t *cols,
                       struct json_object **key)
 {
     db_dialect_t d = db_dialect(w->db);
+    note_write(w, c);
     qsort(cols->v, cols->n, sizeof *cols->v, cmp_cols); /* knex lists insert columns sorted */
     sqlbuf_t *b = sqlbuf_new(w->a);
     sqlbuf_kw(b, "INSERT INTO ");
@@ -1569,6 +1589,7 @@ static int insert_run(write_t *w, const schema_collection_t *c, wcols_t *cols, s
                       size_t to, struct json_object **keys)
 {
     const wcols_t *head = &cols[from];
+    note_write(w, c);
     sqlbuf_t *b = sqlbuf_new(w->a);
     sqlbuf_kw(b, "INSERT INTO ");
     sqlbuf_ident(b, c->name);
@@ -1758,6 +1779,7 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
     if (build_cols(w, c, payload, ACT_UPDATE, &cols) < 0)
         return -1;
     if (cols.n && keys->n) {
+        note_write(w, c);
         sqlbuf_t *b = sqlbuf_new(w->a);
         sqlbuf_kw(b, "UPDATE ");
         sqlbuf_ident(b, c->name);
@@ -1843,6 +1865,7 @@ int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys
         validate_access(w, c, PERM_DELETE, keys, NULL) < 0)
         return -1;
     if (keys->n) {
+        note_write(w, c);
         sqlbuf_t *b = sqlbuf_new(w->a);
         sqlbuf_kw(b, "DELETE FROM ");
         sqlbuf_ident(b, c->name);

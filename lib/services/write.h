@@ -25,6 +25,7 @@
 
 #include "lib/core/arena.h"
 #include "lib/core/err.h"
+#include "lib/cache/generation.h"
 #include "lib/db/db.h"
 #include "lib/perm/perm.h"
 #include "lib/query/query.h"
@@ -61,6 +62,9 @@ typedef struct {
     int64_t now_ms;             /* one clock reading for the whole request */
     size_t max_batch;           /* MAX_BATCH_MUTATION; 0: unlimited */
     size_t mutations;           /* rows touched so far (the mutation tracker) */
+    unsigned stale;             /* 1u << gen_kind_t of the pool caches the writes made stale
+                                 * (system collections such as directus_users reached through
+                                 * nested writes or a revert): bump them after COMMIT */
 } write_t;
 
 /* A list of keys. */
