@@ -51,6 +51,8 @@ static const route_t routes[] = {
     ROUTE(M(POST), "/utils/revert/:revision", utils_revert),
     ROUTE(M(GET), "/users/me", users_me),
     ROUTE(M(GET), "/permissions/me", permissions_me),
+    ROUTE(M(GET), "/permissions/me/:collection", permissions_me_item),
+    ROUTE(M(GET), "/permissions/me/:collection/:pk", permissions_me_item),
     ROUTE(M(GET), "/policies/me/globals", policies_me_globals),
 };
 

@@ -205,6 +205,12 @@ int items_read_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t 
     return respond_json_text(ctx, buf_slice(&body));
 }
 
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out)
+{
+    return fetch_context(ctx, role, paths, npaths, out);
+}
+
 /* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else. */
 static int search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **keys,
                        size_t *nkeys, bool *has_keys)

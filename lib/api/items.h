@@ -19,6 +19,11 @@ int items_list(ctx_t *ctx);
 /* GET /items/:collection/:id */
 int items_one(ctx_t *ctx);
 
+/* The perm_context_fn lib/perm calls for $CURRENT_USER.<path> / $CURRENT_ROLE.<path>: reads the
+ * caller's user or role record as an admin would. ctx is the request's ctx_t. */
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out);
+
 /* The query environment of the request: settings, the caller for $CURRENT_*, the clock. */
 query_env_t items_env(const ctx_t *ctx);
 

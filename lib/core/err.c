@@ -70,8 +70,8 @@ int err_add(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
         *e = (err_t){.code = code, .message = m};
         return -1;
     }
-    e->more = arena_realloc(a, e->more, e->nmore * sizeof *e->more,
-                            (e->nmore + 1) * sizeof *e->more);
+    e->more =
+        arena_realloc(a, e->more, e->nmore * sizeof *e->more, (e->nmore + 1) * sizeof *e->more);
     e->more[e->nmore++] = (err_entry_t){.code = code, .message = m};
     return -1;
 }

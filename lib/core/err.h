@@ -63,10 +63,10 @@ typedef struct {
 } err_entry_t;
 
 typedef struct {
-    err_code_t code;             /* read-only: ERR_NONE while no error was set */
-    const char *message;         /* read-only: arena string */
-    struct json_object *ext;     /* read-only: extension fields other than "code", or NULL */
-    err_entry_t *more;           /* read-only: entries err_add appended after the first */
+    err_code_t code;         /* read-only: ERR_NONE while no error was set */
+    const char *message;     /* read-only: arena string */
+    struct json_object *ext; /* read-only: extension fields other than "code", or NULL */
+    err_entry_t *more;       /* read-only: entries err_add appended after the first */
     size_t nmore;
 } err_t;
 
@@ -92,8 +92,8 @@ int err_http_status(const err_t *e);
  * to the last entry. Does nothing when that entry already has the key. */
 void err_ext_json(err_t *e, arena_t *a, const char *key, struct json_object *value);
 
-/* Adds a string extension ("reason", "path", "field", …) to the last entry of the error set. NULL value
- * adds a JSON null. Does nothing when the error already has that key. */
+/* Adds a string extension ("reason", "path", "field", …) to the last entry of the error set. NULL
+ * value adds a JSON null. Does nothing when the error already has that key. */
 void err_ext_str(err_t *e, arena_t *a, const char *key, const char *value);
 
 /* The common Directus shapes: message "Invalid payload. <reason>." with extensions.reason. */

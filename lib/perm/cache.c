@@ -54,8 +54,7 @@ unsigned long perm_cache_hits(void)
 }
 
 /* The policies without repeats, in first-seen order. */
-static size_t unique_policies(arena_t *a, const char *const *policies, size_t n,
-                              const char ***out)
+static size_t unique_policies(arena_t *a, const char *const *policies, size_t n, const char ***out)
 {
     const char **u = arena_alloc(a, (n ? n : 1) * sizeof *u);
     size_t k = 0;
@@ -83,8 +82,8 @@ static char *key_of(arena_t *a, const char *const *policies, size_t n)
 }
 
 /* "IN (…)" placeholders for the policies, and their bound values. */
-static db_value_t *policy_params(arena_t *a, db_dialect_t d, const char *const *policies,
-                                 size_t n, buf_t *sql)
+static db_value_t *policy_params(arena_t *a, db_dialect_t d, const char *const *policies, size_t n,
+                                 buf_t *sql)
 {
     db_value_t *params = arena_alloc(a, (n ? n : 1) * sizeof *params);
     for (size_t i = 0; i < n; i++) {
@@ -123,8 +122,8 @@ static bool truthy_cell(const db_value_t *v)
 }
 
 /* Reads the rows (ordered by the policy's position, then id) and enforce_tfa into x. */
-static int load(arena_t *a, err_t *e, db_conn_t *db, const char *key,
-                const char *const *policies, size_t n, entry_t *x)
+static int load(arena_t *a, err_t *e, db_conn_t *db, const char *key, const char *const *policies,
+                size_t n, entry_t *x)
 {
     db_dialect_t d = db_dialect(db);
     buf_t sql;

@@ -36,8 +36,9 @@ static int check_access(arena_t *a, err_t *e, const schema_collection_t *c, cons
 {
     if (!pc || !pc->nrules) {
         const char *reason =
-            arena_printf(a, "You don't have permission to \"%s\" from collection \"%s\" or it "
-                            "does not exist.",
+            arena_printf(a,
+                         "You don't have permission to \"%s\" from collection \"%s\" or it "
+                         "does not exist.",
                          perm_action_name(action), c->name);
         err_set(e, a, ERR_FORBIDDEN, "%s", reason);
         err_ext_str(e, a, "reason", reason);
@@ -84,15 +85,14 @@ static struct json_object *field_op(const char *field, const char *op)
 /* A rule validationRules keeps: not null, not {}. */
 static void push_rule(struct json_object *rules, struct json_object *rule)
 {
-    if (!rule || json_object_get_type(rule) != json_type_object ||
-        !json_object_object_length(rule))
+    if (!rule || json_object_get_type(rule) != json_type_object || !json_object_object_length(rule))
         return;
     json_object_array_add(rules, json_object_get(rule));
 }
 
 /* fieldValidationRules then permissionValidationRules, as one array. */
-static struct json_object *rules_of(arena_t *a, const schema_collection_t *c,
-                                    const perm_coll_t *pc, perm_action_t action)
+static struct json_object *rules_of(arena_t *a, const schema_collection_t *c, const perm_coll_t *pc,
+                                    perm_action_t action)
 {
     struct json_object *rules = json_own(a, json_object_new_array());
     for (size_t i = 0; i < c->nfields; i++) {
@@ -131,8 +131,8 @@ static struct json_object *with_presets(arena_t *a, const perm_coll_t *pc,
     return o;
 }
 
-int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c,
-                         const perm_set_t *ps, perm_action_t action, const qfilter_env_t *env,
+int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c, const perm_set_t *ps,
+                         perm_action_t action, const qfilter_env_t *env,
                          struct json_object *payload, struct json_object **out)
 {
     (void)env;

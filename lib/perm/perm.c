@@ -220,8 +220,7 @@ static struct json_object *filter_json(arena_t *a, const qfilter_t *f)
 }
 
 /* parseFilterValue for one preset leaf: "true"/"false"/"null" and dynamic variables. */
-static struct json_object *preset_value(arena_t *a, const qfilter_env_t *env,
-                                        struct json_object *v)
+static struct json_object *preset_value(arena_t *a, const qfilter_env_t *env, struct json_object *v)
 {
     if (!v || json_object_get_type(v) != json_type_string)
         return json_object_get(v);
@@ -298,11 +297,11 @@ static int add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_e
         int rc = ps->action == PERM_READ
                      ? perm_set_add(a, e, ps, env, app_minimal[i].collection,
                                     str_c(app_minimal[i].fields), rule)
-                     : perm_set_add_row(
-                           a, e, ps, env, app_minimal[i].collection, str_c(app_minimal[i].fields),
-                           rule,
-                           app_minimal[i].validation ? str_c(app_minimal[i].validation) : STR_NULL,
-                           STR_NULL);
+                     : perm_set_add_row(a, e, ps, env, app_minimal[i].collection,
+                                        str_c(app_minimal[i].fields), rule,
+                                        app_minimal[i].validation ? str_c(app_minimal[i].validation)
+                                                                  : STR_NULL,
+                                        STR_NULL);
         if (rc < 0)
             return -1;
     }
@@ -330,7 +329,7 @@ static str_t opt_str(const char *s)
 }
 
 /* extractRequiredDynamicVariableContext: the paths after every `prefix` ("$CURRENT_USER.") in
- * the rules, validations and presets of the rows of action, unique. */
+ * the rules, validations and presets of the rows of action (NULL: every action), unique. */
 static size_t context_paths(arena_t *a, const perm_rows_t *rows, const char *action,
                             const char *prefix, str_t **out)
 {
@@ -338,7 +337,7 @@ static size_t context_paths(arena_t *a, const perm_rows_t *rows, const char *act
     *out = NULL;
     for (size_t i = 0; i < rows->nrows * 3; i++) {
         const perm_row_t *row = &rows->rows[i / 3];
-        if (!row->action || strcmp(row->action, action) != 0)
+        if (!row->action || (action && strcmp(row->action, action) != 0))
             continue;
         const char *texts[] = {row->permissions, row->validation, row->presets};
         str_t t = opt_str(texts[i % 3]);
@@ -379,19 +378,30 @@ static int load_context(const perm_subject_t *who, const perm_rows_t *rows, cons
     return 0;
 }
 
+/* who's stored rows (through the cache) and the environment their variables resolve in: env0
+ * plus $CURRENT_POLICIES and the records $CURRENT_USER.<path> / $CURRENT_ROLE.<path> name in the
+ * rows of action (NULL: all). */
+static int rows_and_env(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+                        const qfilter_env_t *env0, const char *action, perm_context_fn fetch,
+                        void *ud, perm_rows_t *rows, qfilter_env_t *env)
+{
+    *env = *env0;
+    env->policies = who->policies;
+    env->npolicies = who->npolicies;
+    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, rows) < 0)
+        return -1;
+    return load_context(who, rows, action, fetch, ud, a, env);
+}
+
 int perm_load(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
               const qfilter_env_t *env0, perm_action_t action, perm_context_fn fetch, void *ud,
               perm_set_t *out)
 {
     *out = (perm_set_t){.action = action};
-    qfilter_env_t envv = *env0, *env = &envv;
-    env->policies = who->policies;
-    env->npolicies = who->npolicies;
+    qfilter_env_t envv, *env = &envv;
     perm_rows_t rows;
-    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, &rows) < 0)
-        return -1;
     const char *name = action_names[action];
-    if (load_context(who, &rows, name, fetch, ud, a, env) < 0)
+    if (rows_and_env(a, e, db, who, env0, name, fetch, ud, &rows, env) < 0)
         return -1;
     for (size_t i = 0; i < rows.nrows; i++) {
         const perm_row_t *r = &rows.rows[i];
@@ -420,7 +430,6 @@ int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *wh
 /* ---- fetchAccountabilityCollectionAccess ------------------------------------------------------
  */
 
-
 typedef struct {
     const char *access; /* none | full | partial */
     bool star;
@@ -435,8 +444,8 @@ typedef struct {
     access_t act[5];
 } coll_access_t;
 
-static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str_t action,
-                       str_t fields, str_t rule, str_t presets)
+static void access_row(arena_t *a, const qfilter_env_t *env, coll_access_t **v, size_t *n,
+                       str_t coll, str_t action, str_t fields, str_t rule, str_t presets)
 {
     coll_access_t *c = NULL;
     for (size_t i = 0; i < *n && !c; i++)
@@ -473,6 +482,7 @@ static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str
     struct json_object *p = NULL;
     if (presets.n && jsonparse(a, presets.p, presets.n, 0, PERM_RULE_DEPTH, &p, NULL) == 0 &&
         json_object_get_type(p) == json_type_object) {
+        p = json_own(a, preset_map(a, env, p, 0)); /* processPermissions' parsePreset */
         if (!x->presets)
             x->presets = p;
         else {
@@ -509,23 +519,24 @@ static void access_write(buf_t *b, const access_t *x)
 }
 
 int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                           buf_t *out)
+                           const qfilter_env_t *env0, perm_context_fn fetch, void *ud, buf_t *out)
 {
     coll_access_t *v = NULL;
     size_t n = 0;
+    qfilter_env_t envv, *env = &envv;
     perm_rows_t rows;
-    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, &rows) < 0)
+    if (rows_and_env(a, e, db, who, env0, NULL, fetch, ud, &rows, env) < 0)
         return -1;
     for (size_t i = 0; i < rows.nrows; i++) {
         const perm_row_t *r = &rows.rows[i];
         if (r->collection && r->action)
-            access_row(a, &v, &n, str_c(r->collection), str_c(r->action), opt_str(r->fields),
+            access_row(a, env, &v, &n, str_c(r->collection), str_c(r->action), opt_str(r->fields),
                        opt_str(r->permissions), opt_str(r->presets));
     }
     if (who->app)
         for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++)
-            access_row(a, &v, &n, str_c(app_minimal[i].collection), str_c(app_minimal[i].action),
-                       str_c(app_minimal[i].fields),
+            access_row(a, env, &v, &n, str_c(app_minimal[i].collection),
+                       str_c(app_minimal[i].action), str_c(app_minimal[i].fields),
                        app_minimal[i].rule ? str_c(app_minimal[i].rule) : STR_NULL, STR_NULL);
     buf_putc(out, '{');
     for (size_t i = 0; i < n; i++) {

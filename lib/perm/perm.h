@@ -139,22 +139,25 @@ int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *wh
  *    row's validation; AND-ed and evaluated by perm_validate over the payload with presets →
  *    400 FAILED_VALIDATION, one entry per failure, in that order;
  *  - *out: a new object, the rows' presets (in row order) with the payload's keys over them.
+ * A payload that is not an object is the caller's to refuse first (as Directus's services do);
+ * here it gets 400 INVALID_PAYLOAD "Payload has to be an object".
  * env is unused today (presets were resolved by perm_load) and kept for callers' symmetry.
  * -1 with e set on failure.
  */
-int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c,
-                         const perm_set_t *ps, perm_action_t action, const qfilter_env_t *env,
+int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c, const perm_set_t *ps,
+                         perm_action_t action, const qfilter_env_t *env,
                          struct json_object *payload, struct json_object **out);
 
 /*
  * fetchAccountabilityCollectionAccess for a caller that is not an admin: appends
  * {"<collection>":{"read":{"access":"none|full|partial","fields":[…],"presets":{…}},"create":…,
  * "update":…,"delete":…,"share":…},…} for every collection with a permission row of who's
- * policies (plus the app minimal rows for app users), in the order the rows come. -1 with e set
- * on a database error.
+ * policies (plus the app minimal rows for app users), in the order the rows come. Presets have
+ * their dynamic variables resolved as perm_load resolves them (env, fetch, ud likewise). -1 with
+ * e set on a database error.
  */
 int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                           buf_t *out);
+                           const qfilter_env_t *env, perm_context_fn fetch, void *ud, buf_t *out);
 
 /* fetchAccountabilityPolicyGlobals's enforce_tfa: whether one of who's policies enforces TFA.
  * -1 with e set on a database error. */

@@ -195,10 +195,12 @@ static const char *message_for(arena_t *a, const char *field, const char *type, 
     buf_printf(&b, "Validation failed for field \"%s\".", field);
     bool list = strcmp(type, "in") == 0 || strcmp(type, "nin") == 0;
     if (key && list) {
-        buf_puts(&b, strcmp(type, "in") == 0 ? " Value has to be one of " : " Value can't be one of ");
+        buf_puts(&b,
+                 strcmp(type, "in") == 0 ? " Value has to be one of " : " Value can't be one of ");
         size_t n = json_object_get_type(val) == json_type_array ? json_object_array_length(val) : 0;
         for (size_t i = 0; i < n; i++)
-            buf_printf(&b, "%s\"%s\"", i ? ", " : "", js_text(a, json_object_array_get_idx(val, i)));
+            buf_printf(&b, "%s\"%s\"", i ? ", " : "",
+                       js_text(a, json_object_array_get_idx(val, i)));
         buf_putc(&b, '.');
     } else if (key) {
         static const struct {
@@ -221,9 +223,12 @@ static const char *message_for(arena_t *a, const char *field, const char *type, 
     static const struct {
         const char *type, *text;
     } tails[] = {
-        {"null", " Value has to be null."},        {"nnull", " Value can't be null."},
-        {"empty", " Value has to be empty."},      {"nempty", " Value can't be empty."},
-        {"required", " Value is required."},       {"regex", " Value doesn't have the correct format."},
+        {"null", " Value has to be null."},
+        {"nnull", " Value can't be null."},
+        {"empty", " Value has to be empty."},
+        {"nempty", " Value can't be empty."},
+        {"required", " Value is required."},
+        {"regex", " Value doesn't have the correct format."},
         {"email", " Value has to be a valid email address."},
     };
     for (size_t i = 0; i < sizeof tails / sizeof *tails; i++)
@@ -253,7 +258,8 @@ static void fail_plain(vlist_t *l, const char *field, const char *type)
 /* ---- any().valid / invalid --------------------------------------------------------------- */
 
 typedef struct {
-    const struct json_object *v[64];
+    arena_t *a;
+    const struct json_object **v;
     size_t n;
 } values_t;
 
@@ -262,8 +268,8 @@ static void values_add(values_t *s, const struct json_object *v)
     for (size_t i = 0; i < s->n; i++)
         if (js_equal(s->v[i], v))
             return;
-    if (s->n < sizeof s->v / sizeof *s->v)
-        s->v[s->n++] = v;
+    s->v = arena_realloc(s->a, s->v, s->n * sizeof *s->v, (s->n + 1) * sizeof *s->v);
+    s->v[s->n++] = v;
 }
 
 static bool values_has(const values_t *s, const struct json_object *v)
@@ -492,7 +498,7 @@ static int limit_of(vlist_t *l, const struct json_object *c, bool *date, double 
 
 /* _between / _nbetween: numbers when both bounds are safe numbers, else dates. */
 static int between(vlist_t *l, const char *field, const struct json_object *c, bool negate,
-                   const struct json_object *v)
+                   const struct json_object *v, bool present)
 {
     if (!c || json_object_get_type(c) != json_type_array)
         return -1;
@@ -512,7 +518,7 @@ static int between(vlist_t *l, const char *field, const struct json_object *c, b
             return -1;
     }
     lim_t kinds[2] = {negate ? LIM_LT : LIM_GTE, negate ? LIM_GT : LIM_LTE};
-    return v ? check_limits(l, field, !numbers, kinds, lim, 2, v) : 0;
+    return present ? check_limits(l, field, !numbers, kinds, lim, 2, v) : 0;
 }
 
 /* ---- string rules ------------------------------------------------------------------------ */
@@ -538,6 +544,16 @@ static int joi_string(const struct json_object *v)
     if (!is_str(v))
         return 0;
     return sval(v).n ? 1 : -1;
+}
+
+/* Joi.string()'s base check before a pattern rule: 1 go on with the rule, 0 failed as
+ * "required" (recorded in l), -1 Directus throws. */
+static int string_base(vlist_t *l, const char *field, const struct json_object *v)
+{
+    int s = joi_string(v);
+    if (!s)
+        fail_plain(l, field, "required");
+    return s;
 }
 
 /* _contains / _icontains / _ncontains: a string rule, or for arrays an item rule; every way
@@ -583,20 +599,16 @@ static int affix(vlist_t *l, const char *field, const char *op, str_t c,
     const char *name = op + 1;
     bool neg = name[0] == 'n', icase = name[neg] == 'i';
     bool ends = strstr(name, "ends_with") != NULL;
-    int s = joi_string(v);
-    if (s < 0)
-        return -1;
-    if (!s) {
-        fail_plain(l, field, "required");
-        return 0;
-    }
+    int s = string_base(l, field, v);
+    if (s <= 0)
+        return s;
     str_t x = sval(v), needle = c;
     if (icase) {
         x = jsval_lower(l->a, x);
         needle = jsval_lower(l->a, c);
     }
-    bool match = needle.n <= x.n &&
-                 memcmp(x.p + (ends ? x.n - needle.n : 0), needle.p, needle.n) == 0;
+    bool match =
+        needle.n <= x.n && memcmp(x.p + (ends ? x.n - needle.n : 0), needle.p, needle.n) == 0;
     if (match != neg)
         return 0;
     str_t src = regex_source(l->a, c);
@@ -605,7 +617,7 @@ static int affix(vlist_t *l, const char *field, const char *op, str_t c,
 }
 
 static int regex(vlist_t *l, const char *field, const struct json_object *c,
-                 const struct json_object *v)
+                 const struct json_object *v, bool present)
 {
     str_t pat = jsval_str(l->a, c);
     if (is_str(c) && pat.n >= 2 && pat.p[0] == '/' && pat.p[pat.n - 1] == '/')
@@ -613,15 +625,11 @@ static int regex(vlist_t *l, const char *field, const struct json_object *c,
     /* new RegExp(pattern) runs when the schema is built, whether or not the key is given. */
     if (jsregex_test(l->a, pat, STR("")) < 0)
         return -1;
-    if (!v)
+    if (!present)
         return 0;
-    int s = joi_string(v);
-    if (s < 0)
-        return -1;
-    if (!s) {
-        fail_plain(l, field, "required");
-        return 0;
-    }
+    int s = string_base(l, field, v);
+    if (s <= 0)
+        return s;
     int r = jsregex_test(l->a, pat, sval(v));
     if (r < 0)
         return -1;
@@ -647,7 +655,7 @@ static int apply_op(vlist_t *l, const char *field, const char *op, const struct 
 {
     bool str_c_ok = is_str(c);
     if (!strcmp(op, "_eq") || !strcmp(op, "_neq")) {
-        values_t s = {.n = 0};
+        values_t s = {.a = l->a};
         struct json_object *tmp = NULL;
         if (eq_values(l, c, &s, &tmp) < 0)
             return -1;
@@ -656,7 +664,7 @@ static int apply_op(vlist_t *l, const char *field, const char *op, const struct 
         return 0;
     }
     if (!strcmp(op, "_in") || !strcmp(op, "_nin")) {
-        values_t s = {.n = 0};
+        values_t s = {.a = l->a};
         if (list_values(l, c, &s) < 0)
             return -1;
         if (present)
@@ -665,7 +673,7 @@ static int apply_op(vlist_t *l, const char *field, const char *op, const struct 
     }
     if (!strcmp(op, "_null") || !strcmp(op, "_nnull") || !strcmp(op, "_empty") ||
         !strcmp(op, "_nempty")) {
-        values_t s = {.n = 0};
+        values_t s = {.a = l->a};
         bool empty = strstr(op, "empty") != NULL;
         values_add(&s, empty ? json_own(l->a, json_object_new_string("")) : NULL);
         if (present)
@@ -691,24 +699,28 @@ static int apply_op(vlist_t *l, const char *field, const char *op, const struct 
         return present ? check_limits(l, field, date, &lims[i].kind, &limit, 1, v) : 0;
     }
     if (!strcmp(op, "_between") || !strcmp(op, "_nbetween"))
-        return between(l, field, c, op[1] == 'n', present ? v : NULL);
-    bool is_contains = !strcmp(op, "_contains") || !strcmp(op, "_icontains") ||
-                       !strcmp(op, "_ncontains");
-    bool is_affix = strstr(op, "_with") != NULL &&
-                    (strstr(op, "starts_with") || strstr(op, "ends_with")) && strlen(op) < 16;
+        return between(l, field, c, op[1] == 'n', v, present);
+    bool is_contains =
+        !strcmp(op, "_contains") || !strcmp(op, "_icontains") || !strcmp(op, "_ncontains");
+    static const char *const affixes[] = {"_starts_with",   "_nstarts_with", "_istarts_with",
+                                          "_nistarts_with", "_ends_with",    "_nends_with",
+                                          "_iends_with",    "_niends_with"};
+    bool is_affix = false;
+    for (size_t i = 0; i < sizeof affixes / sizeof *affixes; i++)
+        is_affix = is_affix || !strcmp(op, affixes[i]);
     bool is_regex = !strcmp(op, "_regex");
     if (!is_contains && !is_affix && !is_regex)
         return 0; /* any other operator: Joi.any() */
     /* A compare value that is no string (null for _regex): Joi.any().equal(true). */
     if (is_regex ? !c : !str_c_ok) {
-        values_t s = {.n = 0};
+        values_t s = {.a = l->a};
         values_add(&s, json_own(l->a, json_object_new_boolean(1)));
         if (present)
             check_values(l, field, true, &s, v);
         return 0;
     }
     if (is_regex)
-        return regex(l, field, c, present ? v : NULL);
+        return regex(l, field, c, v, present);
     if (!present)
         return 0;
     if (is_contains)
@@ -718,8 +730,8 @@ static int apply_op(vlist_t *l, const char *field, const char *op, const struct 
 
 /* generateJoi(filter) validated against obj: the first key, its first operator or nested
  * field object. field: the top-level key errors are reported under (Joi's path[0]). */
-static int field_rule(vlist_t *l, const struct json_object *filter,
-                      const struct json_object *obj, const char *field, int depth)
+static int field_rule(vlist_t *l, const struct json_object *filter, const struct json_object *obj,
+                      const char *field, int depth)
 {
     if (!filter || json_object_get_type(filter) != json_type_object ||
         !json_object_object_length(filter))
@@ -770,11 +782,11 @@ static int validate_rec(vlist_t *l, const struct json_object *filter,
             size_t n = json_object_array_length(parts);
             vlist_t swallowed = {.a = l->a};
             for (size_t i = 0; i < n; i++) {
-                vlist_t *into = and ? l : &swallowed;
+                vlist_t *into = and? l : &swallowed;
                 size_t before = into->n;
                 if (validate_rec(into, json_object_array_get_idx(parts, i), payload, depth + 1) < 0)
                     return -1;
-                if (or && into->n == before)
+                if (or &&into->n == before)
                     return 0; /* one part passed */
             }
             for (size_t i = 0; i < swallowed.n; i++) {

@@ -54,6 +54,8 @@ const cases = [
     [{ s: { _nin: ['a', 'b'] } }, { s: 'a' }],
     [{ s: { _nin: ['a'] } }, { s: 'a' }],
     [{ s: { _nin: ['a', 'b'] } }, { s: 'c' }],
+    [{ s: { _in: Array.from({ length: 70 }, (_, i) => i) } }, { s: 69 }],
+    [{ s: { _in: Array.from({ length: 70 }, (_, i) => i) } }, { s: 70 }],
     // _null / _nnull / _empty / _nempty / _submitted
     [{ s: { _null: true } }, { s: 'x' }],
     [{ s: { _null: true } }, { s: null }],
@@ -121,6 +123,9 @@ const cases = [
     [{ s: { _regex: '/^[a-z]+$/' } }, { s: 'ab1' }],
     [{ s: { _regex: '^[a-z]+$' } }, { s: 7 }],
     [{ s: { _regex: '^\\d{3}$' } }, { s: '123' }],
+    [{ s: { _regex: '^a' } }, { s: null }],
+    [{ n: { _between: [1, 10] } }, { n: null }],
+    [{ n: { _nbetween: [1, 10] } }, {}],
     [{ s: { _ncontains: 'ab' } }, { s: ['x', 5] }],
     [{ s: { _ncontains: 'ab' } }, { s: ['xab'] }],
     [{ s: { _icontains: 'AB' } }, { s: ['x', 'ab'] }],
@@ -165,6 +170,20 @@ const cases = [
     [{ _and: [] }, { a: 1 }],
     [{ _or: [] }, { a: 1 }],
 ];
+
+// A sweep: every operator generateJoi knows, with a typical compare value, against values of
+// every JSON type (and the key missing).
+const sweepOps = {
+    _eq: 'a', _neq: 'a', _in: ['a', 'b'], _nin: ['a', 'b'], _null: true, _nnull: true, _empty: true, _nempty: true,
+    _submitted: true, _gt: 3, _gte: 3, _lt: 3, _lte: 3, _between: [1, 5], _nbetween: [1, 5],
+    _contains: 'a', _icontains: 'A', _ncontains: 'a', _starts_with: 'a', _nstarts_with: 'a', _istarts_with: 'A',
+    _nistarts_with: 'A', _ends_with: 'a', _nends_with: 'a', _iends_with: 'A', _niends_with: 'A', _regex: '^a',
+};
+const sweepValues = [null, '', 'a', 'ba', 4, 0, true, false, [], ['a'], {}, { a: 1 }];
+for (const [op, c] of Object.entries(sweepOps)) {
+    cases.push([{ f: { [op]: c } }, {}]);
+    for (const v of sweepValues) cases.push([{ f: { [op]: c } }, { f: v }]);
+}
 
 function run(filter, payload) {
     try {

@@ -2,8 +2,9 @@
  * lib/perm write permissions against a copy of the SQLite fixture: perm_load for the write
  * actions (rows kept one by one with validation and presets), perm_process_payload answering as
  * real Directus 11.3.5 did for the conformance cases named below (bodies from
- * ../shared/conformance/expected.json), dynamic variables in validation and presets, and the
- * per-worker cache (no SQL on a hit, a change seen after a generation bump, bounded size).
+ * ../shared/conformance/expected.json, and a few more seen on real Directus), dynamic variables in
+ * validation and presets, and the per-worker cache (no SQL on a hit, a change seen after a
+ * generation bump, bounded size).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,8 +56,8 @@ static perm_set_t *load(const char *policy, bool app, perm_action_t action)
 {
     static const char *pol[1];
     pol[0] = policy;
-    perm_subject_t who = {.app = app, .user = "u-1", .role = "r-1", .policies = pol,
-                          .npolicies = 1};
+    perm_subject_t who = {
+        .app = app, .user = "u-1", .role = "r-1", .policies = pol, .npolicies = 1};
     qfilter_env_t v = env();
     perm_set_t *ps = arena_alloc(A, sizeof *ps);
     err_t e = {0};
@@ -107,6 +108,16 @@ static void test_admin_field_validation(void **state)
         "be one of \\\"draft\\\", \\\"published\\\", \\\"archived\\\".\",\"extensions\":{"
         "\"field\":\"status\",\"type\":\"in\",\"valid\":[\"draft\",\"published\",\"archived\"],"
         "\"code\":\"FAILED_VALIDATION\"}}]}");
+    /* several failures: one entry each, in field order (status comes before title) */
+    assert_string_equal(
+        process("articles", NULL, PERM_CREATE, "{\"status\":\"bogus\"}"),
+        "400 {\"errors\":[{\"message\":\"Validation failed for field \\\"status\\\". Value has to "
+        "be one of \\\"draft\\\", \\\"published\\\", \\\"archived\\\".\",\"extensions\":{"
+        "\"field\":\"status\",\"type\":\"in\",\"valid\":[\"draft\",\"published\",\"archived\"],"
+        "\"code\":\"FAILED_VALIDATION\"}},{\"message\":\"Validation failed for field "
+        "\\\"title\\\". "
+        "Value is required.\",\"extensions\":{\"field\":\"title\",\"type\":\"required\",\"code\":"
+        "\"FAILED_VALIDATION\"}}]}");
     /* an update need not send title, but cannot null it */
     assert_string_equal(process("articles", NULL, PERM_UPDATE, "{\"slug\":\"s\"}"),
                         "{\"slug\":\"s\"}");
@@ -179,6 +190,15 @@ static void test_author_validation_and_presets(void **state)
     assert_string_equal(
         process("articles", load(AUTHOR, true, PERM_UPDATE), PERM_UPDATE, "{\"title\":\"no\"}"),
         want);
+    /* null title: the not-null rule, then the permission's regex (null is no string) */
+    assert_string_equal(
+        process("articles", create, PERM_CREATE, "{\"title\":null}"),
+        "400 {\"errors\":[{\"message\":\"Validation failed for field \\\"title\\\". Value can't "
+        "be null.\",\"extensions\":{\"field\":\"title\",\"type\":\"nnull\",\"code\":"
+        "\"FAILED_VALIDATION\"}},{\"message\":\"Validation failed for field \\\"title\\\". Value "
+        "is "
+        "required.\",\"extensions\":{\"field\":\"title\",\"type\":\"required\",\"code\":"
+        "\"FAILED_VALIDATION\"}}]}");
     /* the preset comes first, the payload over it */
     assert_string_equal(process("articles", create, PERM_CREATE, "{\"title\":\"Long enough\"}"),
                         "{\"status\":\"draft\",\"title\":\"Long enough\"}");
@@ -229,6 +249,17 @@ static void test_app_minimal_write_rows(void **state)
     const char *got = process("directus_comments", ps, PERM_CREATE, "{\"comment\":null}");
     assert_non_null(strstr(got, "\"field\":\"comment\",\"type\":\"nnull\""));
     assert_null(perm_coll(load(PUBLIC, false, PERM_CREATE), STR("directus_comments")));
+    /* directus_presets create: user must be $CURRENT_USER (as real Directus answered for the
+     * author creating a preset for the editor) */
+    assert_string_equal(
+        process("directus_presets", ps, PERM_CREATE,
+                "{\"user\":\"c0000000-0000-4000-8000-00000000e001\",\"collection\":\"articles\"}"),
+        "400 {\"errors\":[{\"message\":\"Validation failed for field \\\"user\\\". Value has to "
+        "be \\\"u-1\\\".\",\"extensions\":{\"field\":\"user\",\"type\":\"eq\",\"valid\":\"u-1\","
+        "\"code\":\"FAILED_VALIDATION\"}}]}");
+    assert_string_equal(
+        process("directus_presets", ps, PERM_CREATE, "{\"collection\":\"articles\"}"),
+        "{\"collection\":\"articles\"}");
 }
 
 /* A hit runs no SQL; a change in the database is seen once the generation moves; entries are
@@ -264,11 +295,12 @@ static void test_cache(void **state)
 
     /* a change made in the database, then the bump a write through Celer makes */
     db_result_t res;
-    assert_int_equal(db_exec(fx.db, A, &e,
-                             "UPDATE directus_permissions SET fields = 'title' WHERE policy = '" AUTHOR
-                             "' AND action = 'update'",
-                             NULL, 0, &res),
-                     0);
+    assert_int_equal(
+        db_exec(fx.db, A, &e,
+                "UPDATE directus_permissions SET fields = 'title' WHERE policy = '" AUTHOR
+                "' AND action = 'update'",
+                NULL, 0, &res),
+        0);
     const perm_coll_t *pc = perm_coll(load(AUTHOR, false, PERM_UPDATE), STR("articles"));
     assert_true(perm_can_read_field(pc, STR("slug"))); /* still the cached rows */
     gen_bump(GEN_PERMISSIONS);
