@@ -755,7 +755,9 @@ static struct json_object *read_value(write_t *w, const schema_field_t *f, struc
             return v;
         double ms = t == json_type_string ? jsval_date_parse(jsval_string(v))
                                           : jsval_number(w->a, v);
-        if (!isnan(ms))
+        /* Outside JavaScript's Date range (±8.64e15 ms) there is no date to print (Directus
+         * would throw on the Invalid Date): the value stays as sent. */
+        if (!isnan(ms) && fabs(ms) <= 8.64e15)
             v = own(w, json_object_new_string(date_read_text(w->a, f->type, (int64_t)ms)));
     }
     return v;

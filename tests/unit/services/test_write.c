@@ -259,6 +259,45 @@ static void test_hash_conceal_uuid(void **state)
         "{\"email\":\"w70-hash@example.com\",\"password\":\"**********\"}");
 }
 
+/* directus_collections.accountability: "activity" keeps the activity row only, null neither.
+ * (A copy of the tags collection with the setting changed: the fixture has every collection on
+ * "all".) */
+static void test_accountability_setting(void **state)
+{
+    (void)state;
+    static const struct {
+        schema_accountability_t acc;
+        const char *activity, *revisions;
+    } cases[] = {
+        {SCHEMA_ACCOUNTABILITY_ACTIVITY, "1", "0"},
+        {SCHEMA_ACCOUNTABILITY_NONE, "0", "0"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        schema_collection_t copy = *coll("tags");
+        copy.accountability = cases[i].acc;
+        err_t e = {0};
+        write_t w = writer(&e);
+        struct json_object *key;
+        assert_int_equal(db_begin(fx.db, A, &e), 0);
+        assert_int_equal(write_create_one(&w, &copy,
+                                          js(arena_printf(A, "{\"name\":\"acc-%zu\"}", i)), NULL,
+                                          &key),
+                         0);
+        assert_int_equal(db_commit(fx.db, A, &e), 0);
+        const char *id = write_key_text(A, key);
+        assert_string_equal(scalar(arena_printf(A,
+                                                "SELECT COUNT(*) FROM directus_activity WHERE "
+                                                "collection = 'tags' AND item = '%s'",
+                                                id)),
+                            cases[i].activity);
+        assert_string_equal(scalar(arena_printf(A,
+                                                "SELECT COUNT(*) FROM directus_revisions WHERE "
+                                                "collection = 'tags' AND item = '%s'",
+                                                id)),
+                            cases[i].revisions);
+    }
+}
+
 static const char *iso_of(const char *s)
 {
     int64_t ms;
@@ -317,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_parse_iso),
         cmocka_unit_test(test_max_batch_mutation),
         cmocka_unit_test(test_hash_conceal_uuid),
+        cmocka_unit_test(test_accountability_setting),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
