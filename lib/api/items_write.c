@@ -82,8 +82,7 @@ static int route_not_found(ctx_t *ctx)
     str_t p = ctx->req->path;
     if (p.n >= 6 && !memcmp(p.p, "/items", 6))
         p = (str_t){p.p + 6, p.n - 6};
-    err_set(&ctx->err, ctx->arena, ERR_ROUTE_NOT_FOUND, "Route %.*s doesn't exist.", (int)p.n,
-            p.p);
+    err_set(&ctx->err, ctx->arena, ERR_ROUTE_NOT_FOUND, "Route %.*s doesn't exist.", (int)p.n, p.p);
     err_ext_str(&ctx->err, ctx->arena, "path", str_dup(ctx->arena, p));
     return -1;
 }
@@ -136,9 +135,8 @@ static str_t key_str(ctx_t *ctx, struct json_object *key)
 /* readOne(key, query). */
 static int reread_one(ctx_t *ctx, wreq_t *r, struct json_object *key)
 {
-    plan_opts_t opts = {.limit_default = r->iw.env.limit_default,
-                        .by_key = true,
-                        .key = key_str(ctx, key)};
+    plan_opts_t opts = {
+        .limit_default = r->iw.env.limit_default, .by_key = true, .key = key_str(ctx, key)};
     return forbidden_is_204(ctx, items_read_respond(ctx, r->s, r->c, &r->q, &opts, ITEMS_ONE));
 }
 
@@ -189,13 +187,12 @@ static int batch_body(ctx_t *ctx, bool update)
         for (size_t i = 0; i < json_object_array_length(v); i++) {
             json_type t = json_object_get_type(json_object_array_get_idx(v, i));
             if (t != json_type_string && t != json_type_int && t != json_type_double)
-                return joi_error(ctx, arena_printf(ctx->arena,
-                                                   "\"keys[%zu]\" must be one of [string, number]",
-                                                   i));
+                return joi_error(
+                    ctx,
+                    arena_printf(ctx->arena, "\"keys[%zu]\" must be one of [string, number]", i));
         }
     }
-    if (json_object_object_get_ex(body, "query", &v) &&
-        json_object_get_type(v) != json_type_object)
+    if (json_object_object_get_ex(body, "query", &v) && json_object_get_type(v) != json_type_object)
         return joi_error(ctx, "\"query\" must be of type object");
     if (update) {
         if (!json_object_object_get_ex(body, "data", &v))
@@ -214,7 +211,8 @@ static int batch_body(ctx_t *ctx, bool update)
     if (!k && !q)
         return joi_error(ctx, "\"value\" must contain at least one of [query, keys]");
     if (k && q)
-        return joi_error(ctx, "\"value\" contains a conflict between exclusive peers [query, keys]");
+        return joi_error(ctx,
+                         "\"value\" contains a conflict between exclusive peers [query, keys]");
     return 0;
 }
 
@@ -318,14 +316,16 @@ int items_delete(ctx_t *ctx)
         keys = write_keys_of(ctx->arena, v);
         by_keys = true;
     } else {
-        if (!json_object_object_get_ex(body, "query", &v) || json_object_get_type(v) != json_type_object)
+        if (!json_object_object_get_ex(body, "query", &v) ||
+            json_object_get_type(v) != json_type_object)
             return singleton_delete_quirk(ctx);
         if (body_query(ctx, &r, v, &bq) < 0)
             return -1;
     }
     if (begin(ctx) < 0)
         return -1;
-    int rc = by_keys ? write_delete_many(&r.iw.w, r.c, &keys) : write_delete_by_query(&r.iw.w, r.c, &bq);
+    int rc =
+        by_keys ? write_delete_many(&r.iw.w, r.c, &keys) : write_delete_by_query(&r.iw.w, r.c, &bq);
     if (end(&r.iw, rc) < 0)
         return -1;
     return respond_no_content(ctx);

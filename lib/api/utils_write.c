@@ -140,7 +140,8 @@ int utils_revert(ctx_t *ctx)
     struct json_object *jkey = json_own(ctx->arena, json_str(key));
     if (!write_key_valid(rc, jkey))
         return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    plan_opts_t opts = {.limit_default = ctx->conf->query_limit_default, .by_key = true, .key = key};
+    plan_opts_t opts = {
+        .limit_default = ctx->conf->query_limit_default, .by_key = true, .key = key};
     if (items_perm_for(ctx, &opts.perm) < 0)
         return -1;
     plan_t *p = plan_read(ctx->arena, &ctx->err, s, rc, &q, &opts);

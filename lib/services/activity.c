@@ -25,8 +25,8 @@ static int cmp_id(const void *x, const void *y)
  * values a row); the new ids into ids[from..to). The ids of one statement are handed out in
  * increasing order, so sorting RETURNING's rows gives them in VALUES order. */
 static int insert_rows(arena_t *a, err_t *e, db_conn_t *db, const char *table,
-                       const char *const *names, size_t width, const db_value_t *vals,
-                       size_t from, size_t to, bool returning, int64_t *ids)
+                       const char *const *names, size_t width, const db_value_t *vals, size_t from,
+                       size_t to, bool returning, int64_t *ids)
 {
     db_dialect_t d = db_dialect(db);
     sqlbuf_t *b = sqlbuf_new(a);
@@ -88,7 +88,7 @@ int activity_add(arena_t *a, err_t *e, db_conn_t *db, const write_actor_t *actor
                  const char *action, const char *collection, const char *const *items, size_t n,
                  int64_t *ids)
 {
-    static const char *const names[] = {"action", "user",   "collection", "ip",
+    static const char *const names[] = {"action",     "user",   "collection", "ip",
                                         "user_agent", "origin", "item"};
     db_value_t *vals = arena_alloc(a, (n ? n : 1) * 7 * sizeof *vals);
     for (size_t r = 0; r < n; r++) {

@@ -168,7 +168,8 @@ static int track(write_t *w, size_t n)
     w->mutations += n;
     if (w->max_batch && w->mutations > w->max_batch)
         return err_invalid_payload(
-            w->e, w->a, arena_printf(w->a, "Exceeded max batch mutation limit of %zu", w->max_batch));
+            w->e, w->a,
+            arena_printf(w->a, "Exceeded max batch mutation limit of %zu", w->max_batch));
     return 0;
 }
 
@@ -269,8 +270,8 @@ static const char *iso(arena_t *a, int64_t ms)
     struct tm tm;
     int milli;
     civil(ms, &tm, &milli);
-    return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+    return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
 }
 
 /* processDates('read') of a Date: what a revision shows per field type (TZ=UTC). */
@@ -300,8 +301,8 @@ static db_value_t date_bind(arena_t *a, db_dialect_t d, schema_type_t t, int64_t
     if (t == SCHEMA_TYPE_DATE)
         s = arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     else if (d == DB_MYSQL)
-        s = arena_printf(a, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
-                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+        s = arena_printf(a, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
     else
         s = iso(a, ms);
     return (db_value_t){.type = DB_TEXT, .s = str_c(s)};
@@ -416,7 +417,8 @@ static bool iso_time(const char *p, size_t n, double *ms)
         return false;
     if (q != tend)
         return false;
-    if (h == 24 ? (mi != 0 || s != 0) : !(s >= 0 && s < 60 && mi >= 0 && mi < 60 && h >= 0 && h < 25))
+    if (h == 24 ? (mi != 0 || s != 0)
+                : !(s >= 0 && s < 60 && mi >= 0 && mi < 60 && h >= 0 && h < 25))
         return false;
     double offset = 0;
     if (tz && *tz != 'Z' && *tz != 'z') {
@@ -527,9 +529,9 @@ static void uuid_v4(char out[37])
     }
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
 }
 
 typedef enum { ACT_CREATE, ACT_UPDATE } wact_t;
@@ -649,10 +651,10 @@ static int apply_dates(write_t *w, wcols_t *cols)
         if (!parse_iso(s, &ms)) {
             if (t == SCHEMA_TYPE_TIMESTAMP)
                 continue; /* writeTimestamp gives an Invalid Date; the driver refuses it */
-            return err_invalid_payload(
-                w->e, w->a,
-                arena_printf(w->a, "Invalid %s format in field \"%s\"",
-                             t == SCHEMA_TYPE_DATE ? "Date" : "DateTime", col->f->name));
+            return err_invalid_payload(w->e, w->a,
+                                       arena_printf(w->a, "Invalid %s format in field \"%s\"",
+                                                    t == SCHEMA_TYPE_DATE ? "Date" : "DateTime",
+                                                    col->f->name));
         }
         col->date = true;
         col->ms = ms;
@@ -739,8 +741,8 @@ static struct json_object *read_value(write_t *w, const schema_field_t *f, struc
             size_t start = 0;
             for (size_t i = 0; s.n && i <= s.n; i++) {
                 if (i == s.n || s.p[i] == ',') {
-                    json_object_array_add(arr,
-                                          json_object_new_string_len(s.p + start, (int)(i - start)));
+                    json_object_array_add(
+                        arr, json_object_new_string_len(s.p + start, (int)(i - start)));
                     start = i + 1;
                 }
             }
@@ -753,8 +755,8 @@ static struct json_object *read_value(write_t *w, const schema_field_t *f, struc
             return NULL;
         if (!jsval_truthy(v))
             return v;
-        double ms = t == json_type_string ? jsval_date_parse(jsval_string(v))
-                                          : jsval_number(w->a, v);
+        double ms =
+            t == json_type_string ? jsval_date_parse(jsval_string(v)) : jsval_number(w->a, v);
         /* Outside JavaScript's Date range (±8.64e15 ms) there is no date to print (Directus
          * would throw on the Invalid Date): the value stays as sent. */
         if (!isnan(ms) && fabs(ms) <= 8.64e15)
@@ -831,8 +833,7 @@ static int select_by_key(write_t *w, const schema_collection_t *c, const char *c
 }
 
 /* Whether the row with key exists. */
-static int row_exists(write_t *w, const schema_collection_t *c, struct json_object *key,
-                      bool *out)
+static int row_exists(write_t *w, const schema_collection_t *c, struct json_object *key, bool *out)
 {
     db_result_t r;
     if (select_by_key(w, c, &c->primary->name, 1, key, &r) < 0)
@@ -876,7 +877,8 @@ static int insert_failed(write_t *w, const schema_collection_t *c)
 {
     struct json_object *flag;
     if (w->e->code == ERR_RECORD_NOT_UNIQUE && w->e->ext &&
-        json_object_object_get_ex(w->e->ext, "primaryKey", &flag) && json_object_get_boolean(flag)) {
+        json_object_object_get_ex(w->e->ext, "primaryKey", &flag) &&
+        json_object_get_boolean(flag)) {
         json_object_object_add(w->e->ext, "field", json_object_new_string(c->primary->name));
         json_object_object_del(w->e->ext, "primaryKey");
     }
@@ -1005,8 +1007,8 @@ static int process_a2o(write_t *w, const schema_collection_t *c, struct json_obj
         if (!allowed)
             return err_invalid_payload(
                 w->e, w->a,
-                arena_printf(w->a, "\"%s.%s\" can't be linked to collection \"%s\"",
-                             r->collection, r->field, write_key_text(w->a, rcname)));
+                arena_printf(w->a, "\"%s.%s\" can't be linked to collection \"%s\"", r->collection,
+                             r->field, write_key_text(w->a, rcname)));
         const schema_collection_t *rc = coll_named(w, name);
         if (!rc)
             return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
@@ -1159,8 +1161,8 @@ static int o2m_replace(write_t *w, const schema_relation_t *r, const schema_coll
 
 static int alter_shape_error(write_t *w, const char *msg)
 {
-    return err_invalid_payload(
-        w->e, w->a, arena_printf(w->a, "Invalid one-to-many update structure: %s", msg));
+    return err_invalid_payload(w->e, w->a,
+                               arena_printf(w->a, "Invalid one-to-many update structure: %s", msg));
 }
 
 /* The nestedUpdateSchema Joi check of {create, update, delete}. */
@@ -1238,9 +1240,9 @@ static int o2m_alter(write_t *w, const schema_relation_t *r, const schema_collec
         for (size_t i = 0; i < json_object_array_length(list); i++) {
             struct json_object *rec = copy_object(w, json_object_array_get_idx(list, i));
             if (r->sort_field && !has(rec, r->sort_field))
-                json_object_object_add(rec, r->sort_field,
-                                       json_object_new_double(top ? top + (double)i + 1
-                                                                  : (double)i + 1));
+                json_object_object_add(
+                    rec, r->sort_field,
+                    json_object_new_double(top ? top + (double)i + 1 : (double)i + 1));
             put(rec, r->field, parent);
             struct json_object *key;
             if (write_create_one(w, cc, rec, revs, &key) < 0)
@@ -1986,8 +1988,8 @@ static int sort_of(write_t *w, const schema_collection_t *c, const char *sort,
     return 0;
 }
 
-int write_sort(write_t *w, const schema_collection_t *c, const char *sort,
-               struct json_object *item, struct json_object *to)
+int write_sort(write_t *w, const schema_collection_t *c, const char *sort, struct json_object *item,
+               struct json_object *to)
 {
     /* Rows without a sort value go after the last one, in database order. */
     db_result_t r;

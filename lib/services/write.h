@@ -58,13 +58,13 @@ typedef struct {
     const write_actor_t *actor; /* NULL: no accountability: nothing recorded, nothing checked */
     write_perm_fn perm;         /* NULL: an admin (field validation still runs) */
     void *perm_ud;
-    const query_env_t *env;     /* limits for by-query reads (QUERY_LIMIT_DEFAULT) */
-    int64_t now_ms;             /* one clock reading for the whole request */
-    size_t max_batch;           /* MAX_BATCH_MUTATION; 0: unlimited */
-    size_t mutations;           /* rows touched so far (the mutation tracker) */
-    unsigned stale;             /* 1u << gen_kind_t of the pool caches the writes made stale
-                                 * (system collections such as directus_users reached through
-                                 * nested writes or a revert): bump them after COMMIT */
+    const query_env_t *env; /* limits for by-query reads (QUERY_LIMIT_DEFAULT) */
+    int64_t now_ms;         /* one clock reading for the whole request */
+    size_t max_batch;       /* MAX_BATCH_MUTATION; 0: unlimited */
+    size_t mutations;       /* rows touched so far (the mutation tracker) */
+    unsigned stale;         /* 1u << gen_kind_t of the pool caches the writes made stale
+                             * (system collections such as directus_users reached through
+                             * nested writes or a revert): bump them after COMMIT */
 } write_t;
 
 /* A list of keys. */
@@ -106,8 +106,8 @@ int write_upsert_singleton(write_t *w, const schema_collection_t *c, struct json
 /* UtilsService.sort: moves item to to's position in the collection's sort field (sort, from
  * directus_collections), first giving rows without a value the next ones and renumbering when
  * values repeat. A key that does not exist answers Directus's TypeError (500). */
-int write_sort(write_t *w, const schema_collection_t *c, const char *sort,
-               struct json_object *item, struct json_object *to);
+int write_sort(write_t *w, const schema_collection_t *c, const char *sort, struct json_object *item,
+               struct json_object *to);
 
 /* validateKeys for one key: an integer primary key must be an integer, a uuid a uuid (403
  * FORBIDDEN otherwise). */

@@ -20,9 +20,8 @@
 static fixture_t fx;
 static arena_t *A;
 static query_env_t env;
-static const write_actor_t actor = {.user = "c0000000-0000-4000-8000-00000000a001",
-                                    .ip = "127.0.0.1",
-                                    .user_agent = "cmocka"};
+static const write_actor_t actor = {
+    .user = "c0000000-0000-4000-8000-00000000a001", .ip = "127.0.0.1", .user_agent = "cmocka"};
 
 static write_t writer(err_t *e)
 {
@@ -139,10 +138,11 @@ static void test_nested_create(void **state)
     assert_int_equal(db_commit(fx.db, A, &e), 0);
     const char *id = write_key_text(A, key);
     /* Specials: the actor and the request's clock (SQLite keeps epoch milliseconds). */
-    assert_string_equal(scalar(arena_printf(A, "SELECT user_created FROM articles WHERE id = %s", id)),
-                        actor.user);
-    assert_string_equal(scalar(arena_printf(A, "SELECT date_created FROM articles WHERE id = %s", id)),
-                        "1764115200123");
+    assert_string_equal(
+        scalar(arena_printf(A, "SELECT user_created FROM articles WHERE id = %s", id)), actor.user);
+    assert_string_equal(
+        scalar(arena_printf(A, "SELECT date_created FROM articles WHERE id = %s", id)),
+        "1764115200123");
     /* A dateTime with an offset is stored as the UTC instant. */
     assert_string_equal(
         scalar(arena_printf(A, "SELECT published_date FROM articles WHERE id = %s", id)),
@@ -152,7 +152,8 @@ static void test_nested_create(void **state)
     const char *parent = scalar(arena_printf(
         A, "SELECT id FROM directus_revisions WHERE collection = 'articles' AND item = '%s'", id));
     assert_string_equal(
-        scalar(arena_printf(A, "SELECT COUNT(*) FROM directus_revisions WHERE parent = %s", parent)),
+        scalar(
+            arena_printf(A, "SELECT COUNT(*) FROM directus_revisions WHERE parent = %s", parent)),
         "3");
     assert_string_equal(
         scalar(arena_printf(A,
@@ -241,14 +242,15 @@ static void test_hash_conceal_uuid(void **state)
     struct json_object *key;
     assert_int_equal(db_begin(fx.db, A, &e), 0);
     if (write_create_one(&w, coll("directus_users"),
-                         js("{\"email\":\"w70-hash@example.com\",\"password\":\"secret\"}"),
-                         NULL, &key) < 0)
+                         js("{\"email\":\"w70-hash@example.com\",\"password\":\"secret\"}"), NULL,
+                         &key) < 0)
         fail_msg("%s", e.message);
     assert_int_equal(db_commit(fx.db, A, &e), 0);
     const char *id = write_key_text(A, key);
     assert_int_equal(strlen(id), 36);
     assert_int_equal(id[14], '4');
-    const char *hash = scalar(arena_printf(A, "SELECT password FROM directus_users WHERE id = '%s'", id));
+    const char *hash =
+        scalar(arena_printf(A, "SELECT password FROM directus_users WHERE id = '%s'", id));
     assert_true(!strncmp(hash, "$argon2id$", 10));
     assert_int_equal(password_verify(str_c(hash), STR("secret")), 1);
     assert_string_equal(
