@@ -9,20 +9,21 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "lib/services/write.c"
+#include "lib/services/write_nested.c"
+#include "lib/services/write_payload.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void dates(arena_t *a, const uint8_t *data, size_t size)
 {
     int64_t ms, again;
-    if (!parse_iso((str_t){(const char *)data, size}, &ms))
+    if (!wr_parse_iso((str_t){(const char *)data, size}, &ms))
         return;
     if (ms < -8640000000000000LL || ms > 8640000000000000LL)
         return; /* beyond JavaScript's Date range: never printed */
-    const char *text = iso(a, ms);
+    const char *text = wr_iso(a, ms);
     if (ms >= 0 && ms < 253402300800000LL) { /* four-digit years print as parseISO reads */
-        assert(parse_iso(str_c(text), &again));
+        assert(wr_parse_iso(str_c(text), &again));
         assert(again == ms);
     }
 }
@@ -34,7 +35,7 @@ static void payloads(arena_t *a, const uint8_t *data, size_t size)
         return;
     err_t e = {0};
     write_t w = {.a = a, .e = &e};
-    int rc = alter_shape(&w, v);
+    int rc = wr_alter_shape(&w, v);
     assert(rc == 0 ? !err_is_set(&e) : e.code == ERR_INVALID_PAYLOAD);
     static const char *const specials[] = {"cast-csv", "conceal"};
     static const schema_field_t csv = {
@@ -42,8 +43,8 @@ static void payloads(arena_t *a, const uint8_t *data, size_t size)
     static const schema_field_t when = {.name = "at", .type = SCHEMA_TYPE_TIMESTAMP};
     buf_t b;
     buf_init(&b, a, 64);
-    json_write(&b, read_value(&w, &csv, v));
-    json_write(&b, read_value(&w, &when, v));
+    json_write(&b, wr_read_value(&w, &csv, v));
+    json_write(&b, wr_read_value(&w, &when, v));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

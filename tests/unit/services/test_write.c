@@ -14,7 +14,7 @@
 
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
-#include "lib/services/write.c"
+#include "lib/services/write_payload.c"
 #include "tests/unit/sql/fixture.h"
 
 static fixture_t fx;
@@ -303,9 +303,9 @@ static void test_accountability_setting(void **state)
 static const char *iso_of(const char *s)
 {
     int64_t ms;
-    if (!parse_iso(str_c(s), &ms))
+    if (!wr_parse_iso(str_c(s), &ms))
         return "invalid";
-    return iso(A, ms);
+    return wr_iso(A, ms);
 }
 
 static void test_parse_iso(void **state)
