@@ -112,6 +112,30 @@ test('nested create: m2o object, o2m objects, m2m through the junction; update r
 	await send('DELETE', `/items/tags/${newTag}`);
 });
 
+test('nested keys: an m2o object with an existing key updates it, o2m key lists attach and detach', async () => {
+	const cat = await send('POST', '/items/categories?fields=id', { title: `W70 keyed ${run}` });
+	const catId = cat.json.data.id;
+	const a = await send('POST', '/items/articles?fields=id,category.title', {
+		title: 'W70 keyed',
+		slug: `w70-keyed-${run}`,
+		category: { id: catId, title: `W70 keyed ${run} renamed` },
+	});
+	assert.equal(a.status, 200, a.text);
+	assert.equal(a.json.data.category.title, `W70 keyed ${run} renamed`);
+	const id = a.json.data.id;
+	// Comments of another article, by key: moved over; the list replaces what was there.
+	const c1 = await send('POST', '/items/comments?fields=id', { article: 1, body: `w70 move ${run}` });
+	const moved = c1.json.data.id;
+	const u = await send('PATCH', `/items/articles/${id}?fields=comments`, { comments: [moved] });
+	assert.deepEqual(u.json.data.comments, [moved]);
+	// An unknown key in an o2m list is the generic 403, and nothing changes.
+	const bad = await send('PATCH', `/items/articles/${id}`, { comments: [987654321] });
+	assert.deepEqual(bad.json, generic403);
+	assert.deepEqual((await get(`/items/articles/${id}?fields=comments`)).json.data.comments, [moved]);
+	await send('DELETE', `/items/articles/${id}`);
+	await send('DELETE', `/items/categories/${catId}`);
+});
+
 test('a failure anywhere in a nested write rolls the whole request back', async () => {
 	const slug = `w70-rollback-${run}`;
 	const activity = () => sql('SELECT COUNT(*) FROM directus_activity')[0][0];
