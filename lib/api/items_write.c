@@ -64,12 +64,10 @@ void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s)
                       .max_batch = max > 0 ? (size_t)max : 0};
 }
 
-/* sanitizeQuery of the URL, then collectionExists. */
+/* The URL query (the pipeline's sanitizeQuery parsed it), then collectionExists. */
 static int prepare(ctx_t *ctx, wreq_t *r)
 {
-    query_env_t env = items_env(ctx);
-    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &r->q) < 0)
-        return -1;
+    r->q = *ctx->sanitized;
     if (!(r->c = items_collection(ctx, &r->s)))
         return -1;
     items_writer_init(&r->iw, ctx, r->s);

@@ -67,3 +67,12 @@ void respond_error(ctx_t *ctx)
     buf_clear(&res->body);
     err_render(&ctx->err, &res->body);
 }
+
+int respond_not_found(ctx_t *ctx)
+{
+    str_t path = ctx->req->path;
+    err_set(&ctx->err, ctx->arena, ERR_ROUTE_NOT_FOUND, "Route %.*s doesn't exist.", (int)path.n,
+            path.p);
+    err_ext_str(&ctx->err, ctx->arena, "path", str_dup(ctx->arena, path));
+    return -1;
+}

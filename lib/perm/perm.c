@@ -18,43 +18,49 @@
 #define PERM_RULE_DEPTH 64
 
 /* Directus's appAccessMinimalPermissions (packages/system-data), in its order: fields default to
- * "*", permissions to {} (no condition), presets to none. */
-static const struct {
-    const char *collection;
-    const char *action;
-    const char *rule;
-    const char *fields;
-    const char *validation;
-} app_minimal[] = {
-    {"directus_collections", "read", NULL, "*"},
-    {"directus_fields", "read", NULL, "*"},
-    {"directus_relations", "read", NULL, "*"},
-    {"directus_translations", "read", NULL, "*"},
-    {"directus_activity", "read", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_comments", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_comments", "create", NULL, "*", "{\"comment\":{\"_nnull\":true}}"},
-    {"directus_comments", "update", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "comment"},
-    {"directus_comments", "delete", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+ * "*", permissions to {} (no condition), validation and presets to none. */
+static const perm_app_row_t app_minimal[] = {
+    {"directus_collections", "read", NULL, NULL, "*"},
+    {"directus_fields", "read", NULL, NULL, "*"},
+    {"directus_relations", "read", NULL, NULL, "*"},
+    {"directus_translations", "read", NULL, NULL, "*"},
+    {"directus_activity", "read", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_comments", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_comments", "create", NULL, "{\"comment\":{\"_nnull\":true}}", "*"},
+    {"directus_comments", "update", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL,
+     "comment"},
+    {"directus_comments", "delete", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
     {"directus_presets", "read",
      "{\"_or\":[{\"user\":{\"_eq\":\"$CURRENT_USER\"}},{\"_and\":[{\"user\":{\"_null\":true}},"
      "{\"role\":{\"_eq\":\"$CURRENT_ROLE\"}}]},{\"_and\":[{\"user\":{\"_null\":true}},"
      "{\"role\":{\"_null\":true}}]}]}",
-     "*"},
-    {"directus_presets", "create", NULL, "*", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}"},
-    {"directus_presets", "update", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*",
-     "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}"},
-    {"directus_presets", "delete", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_roles", "read", "{\"id\":{\"_in\":\"$CURRENT_ROLES\"}}", "*"},
-    {"directus_settings", "read", NULL, "*"},
-    {"directus_translations", "read", NULL, "*"},
-    {"directus_notifications", "read", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_notifications", "update", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "status"},
-    {"directus_shares", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_users", "read", "{\"id\":{\"_eq\":\"$CURRENT_USER\"}}",
+     NULL, "*"},
+    {"directus_presets", "create", NULL, "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_presets", "update", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}",
+     "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_presets", "delete", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_roles", "read", "{\"id\":{\"_in\":\"$CURRENT_ROLES\"}}", NULL, "*"},
+    {"directus_settings", "read", NULL, NULL, "*"},
+    {"directus_translations", "read", NULL, NULL, "*"},
+    {"directus_notifications", "read", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_notifications", "update", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", NULL,
+     "status"},
+    {"directus_shares", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_users", "read", "{\"id\":{\"_eq\":\"$CURRENT_USER\"}}", NULL,
      "id,first_name,last_name,last_page,email,password,location,title,description,tags,"
      "preferences_divider,avatar,language,appearance,theme_light,theme_dark,tfa_secret,status,"
      "role"},
 };
+
+size_t perm_app_minimal_count(void)
+{
+    return sizeof app_minimal / sizeof *app_minimal;
+}
+
+const perm_app_row_t *perm_app_minimal_at(size_t i)
+{
+    return i < perm_app_minimal_count() ? &app_minimal[i] : NULL;
+}
 
 static perm_coll_t *coll_get(arena_t *a, perm_set_t *ps, const char *name)
 {

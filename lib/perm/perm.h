@@ -98,6 +98,17 @@ int perm_set_add_row(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *
                      const char *collection, str_t fields, str_t rule_json, str_t validation,
                      str_t presets);
 
+/* One row of Directus's appAccessMinimalPermissions as packages/system-data states it: rule
+ * (`permissions`) and validation as JSON text or NULL (none), fields as a CSV. */
+typedef struct {
+    const char *collection, *action, *rule, *validation, *fields;
+} perm_app_row_t;
+
+/* The app access minimal rows in Directus's order: i < perm_app_minimal_count(); static data,
+ * NULL past the end. */
+size_t perm_app_minimal_count(void);
+const perm_app_row_t *perm_app_minimal_at(size_t i);
+
 /* Directus's app access minimal rows of ps->action (system collections) added to ps. */
 int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env);
 
