@@ -313,6 +313,12 @@ static int max_sort(write_t *w, const schema_relation_t *r, const schema_collect
     return 0;
 }
 
+/* A sort number as JavaScript holds it: integral values print without a fraction. */
+static struct json_object *sort_value(double v)
+{
+    return v == (double)(int64_t)v ? json_object_new_int64((int64_t)v) : json_object_new_double(v);
+}
+
 /* The alterations form {create, update, delete}. */
 static int o2m_alter(write_t *w, const schema_relation_t *r, const schema_collection_t *cc,
                      struct json_object *parent, struct json_object *alt, write_revs_t *revs)
@@ -327,9 +333,8 @@ static int o2m_alter(write_t *w, const schema_relation_t *r, const schema_collec
         for (size_t i = 0; i < json_object_array_length(list); i++) {
             struct json_object *rec = wr_copy(w, json_object_array_get_idx(list, i));
             if (r->sort_field && !wr_has(rec, r->sort_field))
-                json_object_object_add(
-                    rec, r->sort_field,
-                    json_object_new_double(top ? top + (double)i + 1 : (double)i + 1));
+                json_object_object_add(rec, r->sort_field,
+                                       sort_value(top ? top + (double)i + 1 : (double)i + 1));
             wr_put(rec, r->field, parent);
             struct json_object *key;
             if (write_create_one(w, cc, rec, revs, &key) < 0)
@@ -340,6 +345,8 @@ static int o2m_alter(write_t *w, const schema_relation_t *r, const schema_collec
         for (size_t i = 0; i < json_object_array_length(list); i++) {
             struct json_object *rec = wr_copy(w, json_object_array_get_idx(list, i));
             struct json_object *key = wr_get(rec, cc->primary->name);
+            if (!wr_has(rec, cc->primary->name)) /* Number(undefined): validateKeys refuses */
+                return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
             json_object_object_del(rec, cc->primary->name);
             wr_put(rec, r->field, parent);
             write_keys_t one = {.v = &key, .n = 1};
