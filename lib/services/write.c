@@ -602,7 +602,8 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
         str_t s = jsval_lower(w->a, jsval_string(pk));
         pk = wr_own(w, json_object_new_string_len(s.p, (int)s.n));
     }
-    if (!pk) {
+    /* Directus asks for MAX(pk) whenever the key it has is falsy: an explicit 0 too. */
+    if (!jsval_truthy(pk)) {
         sqlbuf_t *b = sqlbuf_new(w->a);
         sqlbuf_kw(b, "SELECT MAX(");
         sqlbuf_ident(b, pkf->name);
@@ -760,7 +761,9 @@ int write_create_many(write_t *w, const schema_collection_t *c, struct json_obje
     bool flat = db_insert_returning(w->db);
     for (size_t i = 0; i < n; i++) {
         list[i] = json_object_array_get_idx(items, i);
-        flat &= wr_flat_item(w, c, list[i]);
+        /* An explicit falsy key (0, "") takes createOne's MAX(pk) path: one by one. */
+        struct json_object *pk = wr_get(list[i], c->primary->name);
+        flat &= wr_flat_item(w, c, list[i]) && (!pk || jsval_truthy(pk));
     }
     if (flat)
         return create_flat(w, c, list, n, revs, keys->v);
