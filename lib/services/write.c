@@ -877,6 +877,10 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
     if (validate_access(w, c, PERM_UPDATE, keys, data) < 0 ||
         process_payload(w, c, PERM_UPDATE, data, &presets) < 0)
         return -1;
+    if (w->pre_mutation && err_is_set(w->pre_mutation)) {
+        *w->e = *w->pre_mutation;
+        return -1;
+    }
     struct json_object *payload = wr_copy(w, presets);
     write_revs_t kids = {0};
     if (wr_process_m2o(w, c, payload, &kids) < 0 || wr_process_a2o(w, c, payload, &kids) < 0)
