@@ -143,6 +143,7 @@ bench:
 	@tests/bench/run
 	@tests/bench/startup
 	@tests/bench/reads
+	@tests/bench/writes
 
 DB ?= sqlite
 conformance:
