@@ -1249,8 +1249,8 @@ static int finish_aggregate(pctx_t *c, xnode_t *x, const query_t *q)
     if (q->has_group)
         for (size_t i = 0; i < n->ncols; i++)
             n->group_cols[n->ngroup++] = (int)i;
-    for (size_t i = 0; i < n->ncols; i++)
-        n->cols[i].raw = true;
+    /* The group columns keep their field names, so processValues formats them like any read
+     * (a dateTime group is "2021-01-11T12:38:05", not the driver's Date). */
     outputs(c, x);
     if (aggregate_outputs(c, x, q) < 0)
         return -1;
