@@ -315,6 +315,77 @@ static int depth_of(const plan_node_t *n)
     return d;
 }
 
+/* mergeWithParentItems on a node whose deep _filter lost the parent restriction (plan_merge_t):
+ * Directus throws on the first nested row that belongs to none of the parents. Its text shows
+ * the row's foreign key, or "[object Object]" when the key is itself expanded in the node. */
+static int orphan_check(exec_t *x, const plan_node_t *n, const db_value_t *keys, size_t nkeys)
+{
+    bool none;
+    sqlbuf_t *b = compile_orphan_probe(x->a, x->e, x->p, n, keys, nkeys, &none);
+    if (none)
+        return 0;
+    db_result_t r;
+    if (!b || run(x, b, &r) < 0)
+        return -1;
+    if (!r.nrows)
+        return 0;
+    const db_value_t *fk = &r.cells[0];
+    bool object = false;
+    for (size_t i = 0; i < n->nkids; i++)
+        object |= n->kids[i]->kind == PLAN_M2O && n->kids[i]->rel == n->rel;
+    str_t shown = fk->type == DB_NULL ? str_c("null")
+                  : object            ? str_c("[object Object]")
+                                      : key_text(x->a, fk);
+    return err_js(x->e, x->a, "Missing parentItem '%.*s' of '%s' when merging o2m nested items",
+                  (int)shown.n, shown.p, n->rel->related_collection);
+}
+
+/* The distinct non-null foreign keys of m2o node k over the rows of statement node s. */
+static db_value_t *m2o_keys(exec_t *x, const plan_node_t *k, const state_t *st, size_t *n)
+{
+    groups_t seen;
+    groups_init(x->a, &seen, st->nrows);
+    db_value_t *keys = arena_alloc(x->a, (st->nrows ? st->nrows : 1) * sizeof *keys);
+    *n = 0;
+    int col = k->parent->col_base + k->link_col;
+    for (size_t i = 0; k->link_col >= 0 && i < st->nrows; i++) {
+        const db_value_t *v = &st->rows[i][col];
+        str_t t = key_text(x->a, v);
+        if (v->type == DB_NULL || groups_get(&seen, t, false))
+            continue;
+        groups_get(&seen, t, true);
+        keys[(*n)++] = *v;
+    }
+    return keys;
+}
+
+/* The m2o nodes joined into statement node n (depth first) whose deep _filter lost the parent
+ * restriction: Directus's nested query returns related rows no parent points to, and
+ * mergeWithParentItems' parentsByForeignKey.get(...) of such a row is undefined. */
+static int m2o_orphan_checks(exec_t *x, const plan_node_t *n, const state_t *st)
+{
+    for (size_t i = 0; st->nrows && i < n->nkids; i++) {
+        const plan_node_t *k = n->kids[i];
+        if (k->kind != PLAN_M2O)
+            continue;
+        if (k->merge != PLAN_MERGE_NONE) {
+            size_t nk;
+            db_value_t *keys = m2o_keys(x, k, st, &nk);
+            bool none;
+            sqlbuf_t *b = compile_orphan_probe(x->a, x->e, x->p, k, keys, nk, &none);
+            db_result_t r;
+            if (!none && (!b || run(x, b, &r) < 0))
+                return -1;
+            if (!none && r.nrows)
+                return err_js(x->e, x->a, "parentsByForeignKey.get is not a function or its "
+                                          "return value is not iterable");
+        }
+        if (m2o_orphan_checks(x, k, st) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* The to-many nodes, level by level: each level is one statement (its parents' keys known from
  * the level above). */
 static int run_levels(exec_t *x)
@@ -328,6 +399,7 @@ static int run_levels(exec_t *x)
     size_t *nkeys = arena_alloc(x->a, (p->nstmts + 1) * sizeof *nkeys);
     for (int d = 1; d <= max; d++) {
         size_t m = 0, total = 0;
+        bool probe = false;
         for (size_t i = 1; i < p->nstmts; i++) {
             const plan_node_t *n = p->stmts[i];
             if (depth_of(n) != d)
@@ -338,17 +410,27 @@ static int run_levels(exec_t *x)
             groups_init(x->a, &st->groups, nk);
             if (!nk)
                 continue; /* no parent: no children, and no statement */
+            probe |= n->merge != PLAN_MERGE_NONE;
             nodes[m] = n;
             keys[m] = k;
             nkeys[m++] = nk;
             total += nk;
         }
-        if (m == 1 || (m > 1 && total > KEYS_PER_STATEMENT)) {
+        if (m == 1 || probe || (m > 1 && total > KEYS_PER_STATEMENT)) {
+            /* one by one when a probe may throw: Directus's first error is that of the first
+             * node it fetches */
             for (size_t i = 0; i < m; i++)
-                if (run_nested(x, nodes[i], keys[i], nkeys[i]) < 0)
+                if ((nodes[i]->merge != PLAN_MERGE_NONE &&
+                     orphan_check(x, nodes[i], keys[i], nkeys[i]) < 0) ||
+                    run_nested(x, nodes[i], keys[i], nkeys[i]) < 0 ||
+                    m2o_orphan_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
                     return -1;
-        } else if (m > 1 && run_batch(x, nodes, keys, nkeys, m) < 0) {
-            return -1;
+        } else if (m > 1) {
+            if (run_batch(x, nodes, keys, nkeys, m) < 0)
+                return -1;
+            for (size_t i = 0; i < m; i++)
+                if (m2o_orphan_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
+                    return -1;
         }
         for (size_t i = 0; i < m; i++)
             shape_groups(x, nodes[i], &x->st[nodes[i]->stmt]);
@@ -556,7 +638,7 @@ int items_read(arena_t *a, err_t *e, db_conn_t *db, const plan_t *p, items_shape
     if (!b || run(&x, b, &rr) < 0)
         return -1;
     state_rows(&x, &x.st[0], &rr);
-    if (run_levels(&x) < 0)
+    if (m2o_orphan_checks(&x, p->root, &x.st[0]) < 0 || run_levels(&x) < 0)
         return -1;
     size_t data_statements = last_statements;
     const db_result_t *r = &rr;

@@ -1094,6 +1094,51 @@ sqlbuf_t *compile_statement(arena_t *a, err_t *e, const plan_t *p, const plan_no
     return done(&c, b);
 }
 
+sqlbuf_t *compile_orphan_probe(arena_t *a, err_t *e, const plan_t *p, const plan_node_t *n,
+                               const db_value_t *keys, size_t nkeys, bool *none)
+{
+    cc_t c = {.a = a, .e = e, .p = p, .d = sql_dialect(p->dialect)};
+    const schema_field_t *fk = n->kind == PLAN_M2O ? n->coll->primary
+                                                   : schema_field(n->coll, str_c(n->rel->field));
+    const char *name = fk ? fk->name : NULL;
+    *none = !fk || (n->merge == PLAN_MERGE_TAIL && n->nmerge_tail <= nkeys);
+    if (*none)
+        return NULL;
+    sqlbuf_t *b = sqlbuf_new(a);
+    sqlbuf_kw(b, "SELECT ");
+    sqlbuf_col(b, 't', n->id, name);
+    from(b, n);
+    sort_joins(&c, b, n);
+    size_t nw = 0;
+    if (nkeys) {
+        where_and(b, &nw);
+        sqlbuf_kw(b, "(");
+        sqlbuf_col(b, 't', n->id, name);
+        sqlbuf_kw(b, " IS NULL OR ");
+        sqlbuf_col(b, 't', n->id, name);
+        sqlbuf_kw(b, " NOT IN (");
+        for (size_t i = 0; i < nkeys; i++) {
+            if (i)
+                sqlbuf_kw(b, ", ");
+            sqlbuf_param(b, keys[i]);
+        }
+        sqlbuf_kw(b, "))");
+    }
+    if (n->merge == PLAN_MERGE_TAIL) {
+        /* lodash merge: index i < nkeys holds parent key i, the user's values follow */
+        pfilter_t in = {.kind = PF_COND, .expr = {.field = fk}, .op = QOP_IN, .type = fk->type};
+        in.val = (qval_t){.kind = QV_LIST, .items = (qval_t *)n->merge_tail + nkeys,
+                          .n = n->nmerge_tail - nkeys};
+        in.raw = in.val;
+        where_and(b, &nw);
+        cond(&c, b, &in, node_ref(n));
+    }
+    conditions(&c, b, n, &n->filter, true, &nw);
+    order_by(&c, b, n);
+    c.d->limit_offset(b, 1, false, 0);
+    return done(&c, b);
+}
+
 /* NULLs for the columns of the other branches of a union. */
 static void pad(sqlbuf_t *b, size_t from, size_t to)
 {

@@ -978,11 +978,34 @@ static int node_sorts(pctx_t *c, plan_node_t *n, const query_list_t *sorts)
 
 static int finish_node(pctx_t *c, xnode_t *x);
 
+/* plan_merge_t: a deep _filter whose only key is the foreign key, with an operator or a
+ * relational path right under it (logical operators there were hoisted above it by parseFilter,
+ * so they leave the merge alone). Returns the user filter the node keeps. */
+static qfilter_t *parent_merge(plan_node_t *n, qfilter_t *f)
+{
+    /* o2m: {fk: {_in: parent keys}}; m2o: {pk: {_in: the parents' foreign keys}} */
+    const char *key = n->kind == PLAN_M2O ? (n->coll->primary ? n->coll->primary->name : NULL)
+                      : n->rel                ? n->rel->field
+                                              : NULL;
+    if (!f || f->kind != QF_FIELD || !f->child || !key || !str_eq_c(f->key, key))
+        return f;
+    const qfilter_t *under = f->child;
+    if (under->kind == QF_OP && under->op == QOP_IN && under->val.kind == QV_LIST) {
+        n->merge = PLAN_MERGE_TAIL;
+        n->merge_tail = under->val.items;
+        n->nmerge_tail = under->val.n;
+        return NULL;
+    }
+    if (under->kind == QF_OP || under->kind == QF_FIELD)
+        n->merge = PLAN_MERGE_ORPHANS;
+    return f;
+}
+
 static int finish_o2m(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, with_rule(c, n->coll, q->filter)) < 0)
+    if (node_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;
@@ -1021,7 +1044,7 @@ static int finish_m2o(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, with_rule(c, n->coll, q->filter)) < 0)
+    if (node_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;

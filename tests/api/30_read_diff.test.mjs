@@ -44,3 +44,50 @@ test('an aggregate string that is not a JSON object crashes sanitizeAggregate: 5
 	assert.equal(num.json.errors[0].extensions.reason, '"aggregate" must be of type object');
 });
 
+
+// applyParentFilters lodash-merges {fk: {_in: parent keys}} into a deep _filter; when the filter's
+// only key is that same field, applyFilter reads only the user's (first) operator.
+const missing = (fk) => ({ errors: [{ message: `Missing parentItem '${fk}' of 'articles' when merging o2m nested items`, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+
+test('deep _filter on the o2m foreign key loses the parent restriction: rows of other parents make Directus throw', async () => {
+	const r = await get('/items/articles?fields=id,comments.id&sort=id&limit=2&deep[comments][_filter][article][_gte]=1');
+	assert.deepEqual([r.status, r.json], [500, missing(3)]);
+	// the foreign key expanded as an object prints as one
+	const obj = await get('/items/articles?fields=id,comments.article.id&sort=id&limit=2&deep[comments][_filter][article][status][_eq]=published');
+	assert.deepEqual([obj.status, obj.json], [500, missing('[object Object]')]);
+	// non-admins get the generic text
+	const ed = await get('/items/articles?fields=id,comments.id&sort=id&limit=2&deep[comments][_filter][article][_gte]=1', editor);
+	assert.deepEqual([ed.status, ed.json], [500, unexpected]);
+	// two operators are an _and after parseFilter: the restriction holds
+	const and = await get('/items/articles?fields=id,comments.id&sort=id&limit=2&deep[comments][_filter][article][_gte]=1&deep[comments][_filter][article][_lte]=2');
+	assert.equal(and.status, 200);
+	assert.deepEqual(and.json, { data: [{ id: 1, comments: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }] }, { id: 2, comments: [] }] });
+});
+
+test('deep _in on the foreign key merges index-wise with the parent keys', async () => {
+	// parents 1, 2: merged [1, 2, 3], so article 3's comments come back for no parent
+	const r = await get('/items/articles?fields=id,comments.id&sort=id&limit=2&deep[comments][_filter][article][_in]=1,2,3');
+	assert.deepEqual([r.status, r.json], [500, missing(3)]);
+	// parents 1, 2, 3: merged [1, 2, 3], the user's own list is gone
+	const all = await get('/items/articles?fields=id,comments.id&sort=id&limit=3&deep[comments][_filter][article][_in]=2');
+	assert.equal(all.status, 200);
+	assert.deepEqual(all.json, {
+		data: [
+			{ id: 1, comments: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }] },
+			{ id: 2, comments: [] },
+			{ id: 3, comments: [{ id: 5 }, { id: 6 }, { id: 7 }, { id: 8 }] },
+		],
+	});
+});
+
+test('deep _filter on an m2o primary key: related rows no parent points to make Directus throw a TypeError', async () => {
+	const r = await get('/items/articles?fields=id,author.id&sort=id&limit=2&deep[author][_filter][id][_eq]=5');
+	assert.equal(r.status, 500);
+	assert.deepEqual(r.json, {
+		errors: [{ message: 'parentsByForeignKey.get is not a function or its return value is not iterable', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+	});
+	// _in merged with the parents' foreign keys: the user's values are overwritten
+	const all = await get('/items/articles?fields=id,author.id&sort=id&limit=3&deep[author][_filter][id][_in]=999');
+	assert.equal(all.status, 200);
+	assert.deepEqual(all.json, { data: [{ id: 1, author: { id: 8 } }, { id: 2, author: { id: 3 } }, { id: 3, author: { id: 6 } }] });
+});
