@@ -1278,7 +1278,10 @@ static sqlbuf_t *count_rows(arena_t *a, err_t *e, const plan_t *p, const plan_fi
     sqlbuf_kw(b, "SELECT COUNT(*)");
     from(b, p->root);
     size_t nw = 0;
-    conditions(&c, b, p->root, filter, search, &nw);
+    /* Counted items, never joined rows: an aggregate root's flat joins are not in this FROM. */
+    plan_node_t items = *p->root;
+    items.aggregate = false;
+    conditions(&c, b, &items, filter, search, &nw);
     return done(&c, b);
 }
 

@@ -1258,6 +1258,61 @@ static int aggregate_sorts(pctx_t *c, plan_node_t *n, const query_t *q)
     return 0;
 }
 
+/* A sort key PostgreSQL accepts beside the GROUP BY: an aggregate, or a group column as it is
+ * grouped (Directus groups a column under per-row field permissions by its CASE WHEN, never by
+ * the bare column the sort names). */
+/* Directus's whenCase (injectCases): a field read under permissions has one unless a permission
+ * row without a row rule grants it (or "*"), however the other rows overlap. (field_mask leaves
+ * out the masks that change nothing; Directus's SQL still carries them.) */
+static bool when_case(const pctx_t *c, const schema_collection_t *coll, const schema_field_t *f)
+{
+    const perm_coll_t *pc = c->opts->perm ? perm_coll(c->opts->perm, str_c(coll->name)) : NULL;
+    if (!pc || !f)
+        return false;
+    for (size_t i = 0; i < pc->nrules; i++) {
+        const perm_rule_t *r = &pc->rules[i];
+        if (r->rule)
+            continue;
+        if (r->all_fields)
+            return false;
+        for (size_t k = 0; k < r->nfields; k++)
+            if (str_eq_c(r->fields[k], f->name))
+                return false;
+    }
+    return true;
+}
+
+static bool sort_grouped(const pctx_t *c, const plan_node_t *n, const plan_sort_t *s)
+{
+    if (s->kind != PLAN_SORT_EXPR)
+        return true;
+    for (size_t g = 0; g < n->ngroup; g++) {
+        const plan_col_t *col = &n->cols[n->group_cols[g]];
+        if (!when_case(c, n->coll, col->expr.field) && !s->expr.join &&
+            col->expr.field == s->expr.field && col->expr.fn == s->expr.fn)
+            return true;
+    }
+    return false;
+}
+
+/* getDBQuery with case/when on the group fields: applyQuery groups by CASE WHEN <rule> THEN
+ * column END and orders by that expression only when the sort is exactly the first group field
+ * (the sort getAllowedSort gives a grouped query); any other sort orders by the bare column,
+ * which PostgreSQL refuses ("must appear in the GROUP BY clause"): a 500. */
+static int masked_group_sort(pctx_t *c, const plan_node_t *n, const query_t *q)
+{
+    if (c->p->dialect != DB_PG || !q->has_group || !q->group.n || !q->sort.n ||
+        (q->sort.n == 1 && str_eq(q->sort.v[0], q->group.v[0])))
+        return 0;
+    bool masked = false;
+    for (size_t g = 0; g < n->ngroup; g++)
+        masked |= when_case(c, n->coll, n->cols[n->group_cols[g]].expr.field);
+    for (size_t i = 0; masked && i < n->nsorts; i++)
+        if (!sort_grouped(c, n, &n->sorts[i]))
+            return err_set(c->e, c->a, ERR_INTERNAL_SERVER_ERROR, NULL);
+    return 0;
+}
+
 static int finish_aggregate(pctx_t *c, xnode_t *x, const query_t *q)
 {
     plan_node_t *n = &x->n;
@@ -1277,7 +1332,7 @@ static int finish_aggregate(pctx_t *c, xnode_t *x, const query_t *q)
     outputs(c, x);
     if (aggregate_outputs(c, x, q) < 0)
         return -1;
-    if (aggregate_sorts(c, n, q) < 0)
+    if (aggregate_sorts(c, n, q) < 0 || masked_group_sort(c, n, q) < 0)
         return -1;
     n->stmt = 0;
     c->p->stmts = arena_alloc(c->a, sizeof(void *));

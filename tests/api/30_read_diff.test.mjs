@@ -3,7 +3,9 @@
 // fixture. Read-only: the suite can run twice in a row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { call } from './lib/env.mjs';
+import { ENV, call } from './lib/env.mjs';
+
+const DB = ENV.STACK_DB || ENV.DB_CLIENT;
 
 const admin = { authorization: 'Bearer admin-static-token' };
 const editor = { authorization: 'Bearer editor-static-token' };
@@ -90,4 +92,41 @@ test('deep _filter on an m2o primary key: related rows no parent points to make 
 	const all = await get('/items/articles?fields=id,author.id&sort=id&limit=3&deep[author][_filter][id][_in]=999');
 	assert.equal(all.status, 200);
 	assert.deepEqual(all.json, { data: [{ id: 1, author: { id: 8 } }, { id: 2, author: { id: 3 } }, { id: 3, author: { id: 6 } }] });
+});
+
+test('groupBy under a row rule: any sort but the first group field alone fails on PostgreSQL', async () => {
+	// Directus groups by CASE WHEN <rule> THEN column END and orders by the bare column
+	const author = await login('author@example.com', 'author-password');
+	const bad = await get('/items/articles?aggregate[count]=*&groupBy=status&sort=-status', author);
+	const pub = await call('GET', '/items/articles?aggregate[count]=*&groupBy=author&sort=-author&limit=2');
+	if (DB === 'pg') {
+		assert.deepEqual([bad.status, bad.json], [500, unexpected]);
+		assert.deepEqual([pub.status, pub.json], [500, unexpected]);
+	} else {
+		assert.equal(bad.status, 200);
+		assert.equal(pub.status, 200);
+	}
+	// the sort getAllowedSort gives a grouped query (the first group field) is fine everywhere
+	for (const q of ['groupBy=status&sort=status', 'groupBy=status', 'groupBy=status,author&sort=status', 'groupBy=status&sort=count']) {
+		const r = await get(`/items/articles?aggregate[count]=*&${q}`, author);
+		assert.equal(r.status, 200, q);
+	}
+	const ok = await get('/items/articles?aggregate[count]=*&groupBy=status', author);
+	assert.deepEqual(
+		ok.json.data.map((row) => [row.status, Number(row.count)]),
+		[['archived', 2], ['draft', 10], ['published', 287]],
+	);
+	// no row rule (the editor): no case/when, any grouped sort works
+	const ed = await get('/items/articles?aggregate[count]=*&groupBy=status&sort=-status', editor);
+	assert.deepEqual(ed.json.data.map((row) => row.status), ['published', 'draft', 'archived']);
+});
+
+test('meta filter_count of an aggregate query with a relational filter counts items', async () => {
+	const r = await get('/items/comments?aggregate[countDistinct]=article&groupBy[]=article&sort=article&filter[article][status][_eq]=draft&limit=2&meta=*');
+	assert.equal(r.status, 200);
+	assert.deepEqual(r.json.meta, { total_count: 1510, filter_count: 427 });
+	assert.deepEqual(r.json.data.map((row) => row.article), [3, 13]);
+	const o2m = await get('/items/articles?aggregate[count]=*&filter[comments][body][_contains]=a&meta=*');
+	assert.deepEqual(o2m.json.meta, { total_count: 500, filter_count: 438 });
+	assert.equal(Number(o2m.json.data[0].count), 1496);
 });
