@@ -130,3 +130,23 @@ test('meta filter_count of an aggregate query with a relational filter counts it
 	assert.deepEqual(o2m.json.meta, { total_count: 500, filter_count: 438 });
 	assert.equal(Number(o2m.json.data[0].count), 1496);
 });
+
+test('values PostgreSQL refuses for the column fail the query as in Directus (500), elsewhere they match nothing', async () => {
+	const cases = [
+		'filter[views][_in]=a,b',
+		'filter[views][_gt]=1.5',
+		'filter[views][_eq]=99999999999',
+		'filter[id][_eq]=$NOW',
+		'filter[user_created][_eq]=abc',
+		'filter[published_date][_eq]=abc',
+	];
+	for (const q of cases) {
+		const r = await get(`/items/articles?fields=id&limit=1&${q}`, editor);
+		if (DB === 'pg') assert.deepEqual([r.status, r.json], [500, unexpected], q);
+		else assert.equal(r.status, 200, q);
+	}
+	// what PostgreSQL takes still works, and a key that is no number is still a 403
+	const ok = await get('/items/articles?fields=id&limit=1&sort=id&filter[views][_gt]=1&filter[user_created][_eq]=c0000000-0000-4000-8000-00000000e001', editor);
+	assert.deepEqual(ok.json, { data: [{ id: 1 }] });
+	assert.equal((await get('/items/articles/abc')).status, 403);
+});
