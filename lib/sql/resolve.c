@@ -495,6 +495,16 @@ static int resolve_cond(resolve_t *r, plan_scope_t *scope, const qfilter_t *f, p
     return 0;
 }
 
+/* Directus's applyFilter builds _and/_or groups and _some/_none subqueries in knex callbacks,
+ * which run only when the statement compiles: their errors come after those of the plain
+ * conditions beside them, whatever the order of the keys. */
+static bool deferred(const qfilter_t *f)
+{
+    return f->kind == QF_AND || f->kind == QF_OR ||
+           (f->kind == QF_FIELD && f->child &&
+            (f->child->kind == QF_SOME || f->child->kind == QF_NONE));
+}
+
 int resolve_filter(resolve_t *r, plan_scope_t *scope, const qfilter_t *f, pfilter_t **out)
 {
     *out = NULL;
@@ -508,13 +518,15 @@ int resolve_filter(resolve_t *r, plan_scope_t *scope, const qfilter_t *f, pfilte
                     return 0;
         pfilter_t *p = pnode(r, f->kind == QF_AND ? PF_AND : PF_OR);
         p->kids = arena_alloc(r->a, (f->nkids ? f->nkids : 1) * sizeof *p->kids);
-        for (size_t i = 0; i < f->nkids; i++) {
-            pfilter_t *k;
-            if (resolve_filter(r, scope, f->kids[i], &k) < 0)
-                return -1;
-            if (k)
-                p->kids[p->nkids++] = k;
-        }
+        pfilter_t **slot = arena_calloc(r->a, f->nkids ? f->nkids : 1, sizeof *slot);
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < f->nkids; i++)
+                if (deferred(f->kids[i]) == (pass == 1) &&
+                    resolve_filter(r, scope, f->kids[i], &slot[i]) < 0)
+                    return -1;
+        for (size_t i = 0; i < f->nkids; i++)
+            if (slot[i])
+                p->kids[p->nkids++] = slot[i];
         *out = p->nkids ? p : NULL;
         return 0;
     }

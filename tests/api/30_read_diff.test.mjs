@@ -150,3 +150,16 @@ test('values PostgreSQL refuses for the column fail the query as in Directus (50
 	assert.deepEqual(ok.json, { data: [{ id: 1 }] });
 	assert.equal((await get('/items/articles/abc')).status, 403);
 });
+
+test('operator errors: plain conditions of a level are checked before its _and/_or groups and _some/_none', async () => {
+	const reason = (type, op) => `"${type}" field type does not contain the "${op}" filter operator`;
+	const check = async (path, type, op) => {
+		const r = await get(path);
+		assert.equal(r.status, 400, path);
+		assert.equal(r.json.errors[0].extensions.reason, reason(type, op), path);
+	};
+	await check('/items/categories?filter[_and][0][children][_some][id][_contains]=10&filter[_and][1][parent][id][_nempty]=true', 'integer', '_nempty');
+	await check('/items/articles?filter[_and][0][_or][0][views][_contains]=1&filter[_and][1][status][_regex]=a', 'string', '_regex');
+	// plain beside plain: key order
+	await check('/items/articles?filter[_and][0][views][_contains]=1&filter[_and][1][status][_regex]=a', 'integer', '_contains');
+});
