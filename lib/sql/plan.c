@@ -685,10 +685,11 @@ static str_t unaliased(const child_t *ch)
 
 static void fm_children(pctx_t *c, fieldmap_t *fm, const char *coll, const xnode_t *x, str_t path)
 {
-    fm_entry_t *info = fm_info(c, &fm->other, path, coll);
+    /* By index: the recursive calls below add entries, which may move the array. */
+    size_t info = (size_t)(fm_info(c, &fm->other, path, coll) - fm->other.v);
     for (size_t i = 0; x && i < x->nch; i++) {
         const child_t *ch = &x->ch[i];
-        fm_add(c, info, unaliased(ch));
+        fm_add(c, &fm->other.v[info], unaliased(ch));
         if (ch->kind == CH_FUNC) {
             plan_fn_t fn;
             str_t field, fn_name;

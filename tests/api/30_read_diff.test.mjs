@@ -163,3 +163,15 @@ test('operator errors: plain conditions of a level are checked before its _and/_
 	// plain beside plain: key order
 	await check('/items/articles?filter[_and][0][views][_contains]=1&filter[_and][1][status][_regex]=a', 'integer', '_contains');
 });
+
+test('count() of a relation first in fields does not hide the fields after it from the checks', async () => {
+	const one = (field) => `You don't have permission to access field "${field}" in collection "articles" or it does not exist. Queried in root.`;
+	const a = await get('/items/articles?fields=count(tags),nonexistent_field&limit=1');
+	assert.equal(a.status, 403);
+	assert.equal(a.json.errors[0].extensions.reason, one('nonexistent_field'));
+	const pub = await call('GET', '/items/articles?fields=count(tags),category,user_created.last_name,body&limit=1');
+	assert.equal(pub.status, 403);
+	assert.equal(pub.json.errors[0].extensions.reason, one('body'));
+	const both = await call('GET', '/items/articles?fields=count(comments),author,price&limit=1');
+	assert.equal(both.json.errors[0].extensions.reason, `You don't have permission to access fields "comments", "price" in collection "articles" or they do not exist. Queried in root.`);
+});
