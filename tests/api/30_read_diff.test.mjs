@@ -175,3 +175,12 @@ test('count() of a relation first in fields does not hide the fields after it fr
 	const both = await call('GET', '/items/articles?fields=count(comments),author,price&limit=1');
 	assert.equal(both.json.errors[0].extensions.reason, `You don't have permission to access fields "comments", "price" in collection "articles" or they do not exist. Queried in root.`);
 });
+
+test('/fields: directus_users.provider lists the configured auth providers as choices (none)', async () => {
+	const r = await get('/fields/directus_users/provider');
+	assert.equal(r.status, 200);
+	assert.deepEqual(r.json.data.meta.options, { choices: [] });
+	const all = await get('/fields');
+	const row = all.json.data.find((f) => f.collection === 'directus_users' && f.field === 'provider');
+	assert.deepEqual(row.meta.options, { choices: [] });
+});
