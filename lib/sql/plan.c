@@ -1395,7 +1395,8 @@ static void layouts(plan_t *p)
 /* filter_count counts with the query's filter, not with the key condition of a read by key. */
 static int meta_filter(pctx_t *c, const query_t *q)
 {
-    if (!q->nmeta)
+    /* readOne answers no meta: its filter is never checked for one. */
+    if (!q->nmeta || c->opts->by_key)
         return 0;
     c->p->meta_filter.scope.base = c->p->root->coll;
     return resolve_filter(&c->r, &c->p->meta_filter.scope,

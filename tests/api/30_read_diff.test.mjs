@@ -184,3 +184,9 @@ test('/fields: directus_users.provider lists the configured auth providers as ch
 	const row = all.json.data.find((f) => f.collection === 'directus_users' && f.field === 'provider');
 	assert.deepEqual(row.meta.options, { choices: [] });
 });
+
+test('a single item ignores meta, so a filter only meta would check is never checked', async () => {
+	const r = await get('/items/articles_tags/10?filter[id][_nempty]=true&meta=*', editor);
+	assert.equal(r.status, 200);
+	assert.deepEqual(r.json, { data: { id: 10, articles_id: 6, tags_id: 10 } });
+});
