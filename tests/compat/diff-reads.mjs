@@ -217,6 +217,11 @@ function leafFilter(colName, depth) {
 		if (many.length) return { [`count(${pick(many).name})`]: { [pick(['_eq', '_gt', '_lt', '_gte'])]: int(0, 5) } };
 	}
 	const f = pick(plainFields(col));
+	if (chance(0.06)) {
+		// several operators in one object: an _and after parseFilter
+		const [o1, o2] = sample(opsFor(f), 2);
+		return { [f.name]: { [o1]: operand(f, o1), [o2]: operand(f, o2) } };
+	}
 	if (isDate(f) && chance(0.2)) {
 		const fn = pick(FUNCS_DATE);
 		return { [`${fn}(${f.name})`]: { [pick(['_eq', '_gt', '_lt', '_in', '_neq'])]: fn === 'year' ? int(2020, 2026) : int(0, 12) } };
@@ -282,6 +287,12 @@ function deepParam(colName) {
 		if (chance(0.1)) q._page = 2;
 		if (f.kind === 'm2m' && chance(0.3)) q[f.junctionField] = { _filter: leafFilter(f.target, 0) };
 		d[f.name] = q;
+	}
+	// deep on a to-one relation: a _filter of its own (related rows outside it are null)
+	const m2o = relFields(col, ['m2o']).filter((f) => M[f.related]);
+	if (m2o.length && chance(0.25)) {
+		const f = pick(m2o);
+		d[f.name] = { _filter: leafFilter(f.related, 0) };
 	}
 	return d;
 }
