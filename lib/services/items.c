@@ -359,18 +359,31 @@ static db_value_t *m2o_keys(exec_t *x, const plan_node_t *k, const state_t *st, 
     return keys;
 }
 
-/* The m2o nodes joined into statement node n (depth first) whose deep _filter lost the parent
- * restriction: Directus's nested query returns related rows no parent points to, and
- * mergeWithParentItems' parentsByForeignKey.get(...) of such a row is undefined. */
-static int m2o_orphan_checks(exec_t *x, const plan_node_t *n, const state_t *st)
+/* What Directus finds while it fetches and merges the nested nodes of statement node n's items
+ * (st), in the order of the nodes: a deep _filter error (deferred_err), or a deep _filter that
+ * lost the parent restriction (plan_merge_t): o2m rows of no parent ("Missing parentItem"), m2o
+ * rows no parent points to (parentsByForeignKey.get(...) is undefined). Joined m2o nodes carry
+ * their own nested nodes along. */
+static int nested_checks(exec_t *x, const plan_node_t *n, const state_t *st)
 {
     for (size_t i = 0; st->nrows && i < n->nkids; i++) {
         const plan_node_t *k = n->kids[i];
-        if (k->kind != PLAN_M2O)
+        if (k->kind != PLAN_M2O && k->kind != PLAN_O2M)
             continue;
-        if (k->merge != PLAN_MERGE_NONE) {
-            size_t nk;
-            db_value_t *keys = m2o_keys(x, k, st, &nk);
+        if (k->deferred_err) {
+            *x->e = *k->deferred_err;
+            return -1;
+        }
+        size_t nk;
+        db_value_t *keys = k->merge == PLAN_MERGE_NONE ? NULL
+                           : k->kind == PLAN_M2O       ? m2o_keys(x, k, st, &nk)
+                                                       : parent_keys(x, n, &nk);
+        if (k->kind == PLAN_O2M) {
+            if (keys && nk && orphan_check(x, k, keys, nk) < 0)
+                return -1;
+            continue;
+        }
+        if (keys) {
             bool none;
             sqlbuf_t *b = compile_orphan_probe(x->a, x->e, x->p, k, keys, nk, &none);
             db_result_t r;
@@ -380,7 +393,7 @@ static int m2o_orphan_checks(exec_t *x, const plan_node_t *n, const state_t *st)
                 return err_js(x->e, x->a, "parentsByForeignKey.get is not a function or its "
                                           "return value is not iterable");
         }
-        if (m2o_orphan_checks(x, k, st) < 0)
+        if (nested_checks(x, k, st) < 0)
             return -1;
     }
     return 0;
@@ -399,7 +412,6 @@ static int run_levels(exec_t *x)
     size_t *nkeys = arena_alloc(x->a, (p->nstmts + 1) * sizeof *nkeys);
     for (int d = 1; d <= max; d++) {
         size_t m = 0, total = 0;
-        bool probe = false;
         for (size_t i = 1; i < p->nstmts; i++) {
             const plan_node_t *n = p->stmts[i];
             if (depth_of(n) != d)
@@ -410,26 +422,21 @@ static int run_levels(exec_t *x)
             groups_init(x->a, &st->groups, nk);
             if (!nk)
                 continue; /* no parent: no children, and no statement */
-            probe |= n->merge != PLAN_MERGE_NONE;
             nodes[m] = n;
             keys[m] = k;
             nkeys[m++] = nk;
             total += nk;
         }
-        if (m == 1 || probe || (m > 1 && total > KEYS_PER_STATEMENT)) {
-            /* one by one when a probe may throw: Directus's first error is that of the first
-             * node it fetches */
+        if (m == 1 || (m > 1 && total > KEYS_PER_STATEMENT)) {
             for (size_t i = 0; i < m; i++)
-                if ((nodes[i]->merge != PLAN_MERGE_NONE &&
-                     orphan_check(x, nodes[i], keys[i], nkeys[i]) < 0) ||
-                    run_nested(x, nodes[i], keys[i], nkeys[i]) < 0 ||
-                    m2o_orphan_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
+                if (run_nested(x, nodes[i], keys[i], nkeys[i]) < 0 ||
+                    nested_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
                     return -1;
         } else if (m > 1) {
             if (run_batch(x, nodes, keys, nkeys, m) < 0)
                 return -1;
             for (size_t i = 0; i < m; i++)
-                if (m2o_orphan_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
+                if (nested_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
                     return -1;
         }
         for (size_t i = 0; i < m; i++)
@@ -638,7 +645,7 @@ int items_read(arena_t *a, err_t *e, db_conn_t *db, const plan_t *p, items_shape
     if (!b || run(&x, b, &rr) < 0)
         return -1;
     state_rows(&x, &x.st[0], &rr);
-    if (m2o_orphan_checks(&x, p->root, &x.st[0]) < 0 || run_levels(&x) < 0)
+    if (nested_checks(&x, p->root, &x.st[0]) < 0 || run_levels(&x) < 0)
         return -1;
     size_t data_statements = last_statements;
     const db_result_t *r = &rr;

@@ -1002,11 +1002,27 @@ static qfilter_t *parent_merge(plan_node_t *n, qfilter_t *f)
     return f;
 }
 
+/* node_filter for a nested node: an INVALID_QUERY is kept on the node (deferred_err) for the
+ * read to raise when it would run the node's query. */
+static int nested_filter(pctx_t *c, plan_node_t *n, qfilter_t *f)
+{
+    if (node_filter(c, n, f) == 0)
+        return 0;
+    if (c->e->code != ERR_INVALID_QUERY)
+        return -1;
+    err_t *kept = arena_alloc(c->a, sizeof *kept);
+    *kept = *c->e;
+    *c->e = (err_t){0};
+    n->deferred_err = kept;
+    n->filter = (plan_filter_t){.scope.base = n->coll};
+    return 0;
+}
+
 static int finish_o2m(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
+    if (nested_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;
@@ -1045,7 +1061,7 @@ static int finish_m2o(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
+    if (nested_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;

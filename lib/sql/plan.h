@@ -207,6 +207,10 @@ struct plan_node {
     int *group_cols;                  /* aggregate plans: columns to GROUP BY */
     size_t ngroup;
 
+    /* Nested nodes: the 400 INVALID_QUERY their deep _filter gives (a bad operator for a field's
+     * type, ...). Directus finds it only when it runs the nested query, that is when the parent
+     * level has items, and in the order of the nested nodes; NULL: none. */
+    const err_t *deferred_err;
     plan_merge_t merge;               /* PLAN_O2M, PLAN_M2O: see plan_merge_t */
     const struct qval *merge_tail;    /* PLAN_MERGE_TAIL: the user's _in values */
     size_t nmerge_tail;

@@ -190,3 +190,21 @@ test('a single item ignores meta, so a filter only meta would check is never che
 	assert.equal(r.status, 200);
 	assert.deepEqual(r.json, { data: { id: 10, articles_id: 6, tags_id: 10 } });
 });
+
+test('a deep _filter error surfaces only when the nested query runs, in the order of the nested fields', async () => {
+	// no parent item: the nested query never runs, so its bad operator goes unnoticed
+	for (const q of ['fields=id,comments.id&filter[id][_eq]=99999&deep[comments][_filter][id][_contains]=1', 'fields=id,author.name&filter[id][_eq]=99999&deep[author][_filter][id][_contains]=1']) {
+		const r = await get(`/items/articles?${q}`);
+		assert.deepEqual([r.status, r.json], [200, { data: [] }], q);
+	}
+	const bad = await get('/items/articles?fields=id,comments.id&limit=1&deep[comments][_filter][id][_contains]=1');
+	assert.equal(bad.status, 400);
+	assert.equal(bad.json.errors[0].extensions.reason, '"integer" field type does not contain the "_contains" filter operator');
+	// two failing nested nodes: the first in fields wins
+	const deep = 'sort=id&limit=2&deep[comments][_filter][article][_lte]=100&deep[category][_filter][id][_nbetween]=3,7';
+	const first = await get(`/items/articles?fields=id,comments.id,category.id&${deep}`);
+	assert.deepEqual([first.status, first.json], [500, missing(3)]);
+	const second = await get(`/items/articles?fields=id,category.id,comments.id&${deep}`);
+	assert.equal(second.status, 500);
+	assert.equal(second.json.errors[0].message, 'parentsByForeignKey.get is not a function or its return value is not iterable');
+});
