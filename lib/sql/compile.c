@@ -628,6 +628,10 @@ static bool some_none(cc_t *c, sqlbuf_t *b, const pfilter_t *f, ref_t base)
 /* Renders f into b; returns false (and appends nothing) when it adds no condition. */
 static bool tree(cc_t *c, sqlbuf_t *b, const pfilter_t *f, ref_t base)
 {
+    if (f->pg_fails) {
+        pg_refuses(c);
+        return false;
+    }
     switch (f->kind) {
     case PF_COND: {
         sqlbuf_t *x = sqlbuf_new(c->a);

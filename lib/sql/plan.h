@@ -97,6 +97,7 @@ struct pfilter {
     const schema_collection_t *child;
     plan_scope_t *sub_scope;
     pfilter_t *sub;
+    bool pg_fails; /* PF_AND/PF_OR: Directus's SQL for it fails on PostgreSQL (hoisted_deep) */
 };
 
 /* A resolved filter: conditions plus the joins they need. root NULL: no condition. */

@@ -510,6 +510,14 @@ int resolve_filter(resolve_t *r, plan_scope_t *scope, const qfilter_t *f, pfilte
     *out = NULL;
     if (!f)
         return 0;
+    if ((f->kind == QF_AND || f->kind == QF_OR) && f->hoisted_deep &&
+        r->plan->dialect == DB_PG) {
+        /* `path = [objects]` in Directus: no operator of it is ever checked, the query fails */
+        pfilter_t *p = pnode(r, f->kind == QF_AND ? PF_AND : PF_OR);
+        p->pg_fails = true;
+        *out = p;
+        return 0;
+    }
     if (f->kind == QF_AND || f->kind == QF_OR) {
         /* An _or holding {} matches everything: no condition at all. */
         if (f->kind == QF_OR)

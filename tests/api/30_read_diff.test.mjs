@@ -208,3 +208,16 @@ test('a deep _filter error surfaces only when the nested query runs, in the orde
 	assert.equal(second.status, 500);
 	assert.equal(second.json.errors[0].message, 'parentsByForeignKey.get is not a function or its return value is not iterable');
 });
+
+test('several operators or a logical operator under the second field of a path: Directus compares the first field with an array (PostgreSQL refuses it)', async () => {
+	for (const q of ['filter[category][parent][_neq]=500&filter[category][parent][_gt]=1000', 'filter[category][parent][_or][0][_eq]=2']) {
+		const r = await get(`/items/articles?fields=id&sort=id&limit=3&${q}`, editor);
+		if (DB === 'pg') assert.deepEqual([r.status, r.json], [500, unexpected], q);
+		else assert.equal(r.status, 200, q);
+	}
+	// under the first field the logical operator moves to the top: a plain condition
+	const ok = await get('/items/articles?fields=id&sort=id&limit=3&filter[category][_or][0][parent][_eq]=2', editor);
+	assert.deepEqual(ok.json, { data: [{ id: 2 }, { id: 12 }, { id: 14 }] });
+	const two = await get('/items/articles?fields=id&sort=id&limit=2&filter[views][_gt]=100&filter[views][_lt]=200', editor);
+	assert.equal(two.status, 200);
+});
