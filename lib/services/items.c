@@ -315,6 +315,35 @@ static int depth_of(const plan_node_t *n)
     return d;
 }
 
+/* The first deep _filter error among the nested nodes below n, depth first: Directus runs them
+ * right after n's own query, before it merges n's rows into their parents. (Below a to-many
+ * child they surface only if that child has rows; taken as given here.) */
+static const err_t *subtree_err(const plan_node_t *n)
+{
+    for (size_t i = 0; i < n->nkids; i++) {
+        const plan_node_t *k = n->kids[i];
+        if (k->kind != PLAN_M2O && k->kind != PLAN_O2M)
+            continue;
+        if (k->deferred_err)
+            return k->deferred_err;
+        const err_t *d = subtree_err(k);
+        if (d)
+            return d;
+    }
+    return NULL;
+}
+
+/* A probe found rows: the node's query returned some, so its nested nodes ran before the merge
+ * that throws. */
+static int merge_fails(exec_t *x, const plan_node_t *n)
+{
+    const err_t *d = subtree_err(n);
+    if (!d)
+        return 0;
+    *x->e = *d;
+    return -1;
+}
+
 /* mergeWithParentItems on a node whose deep _filter lost the parent restriction (plan_merge_t):
  * Directus throws on the first nested row that belongs to none of the parents. Its text shows
  * the row's foreign key, or "[object Object]" when the key is itself expanded in the node. */
@@ -329,6 +358,8 @@ static int orphan_check(exec_t *x, const plan_node_t *n, const db_value_t *keys,
         return -1;
     if (!r.nrows)
         return 0;
+    if (merge_fails(x, n) < 0)
+        return -1;
     const db_value_t *fk = &r.cells[0];
     bool object = false;
     for (size_t i = 0; i < n->nkids; i++)
@@ -388,6 +419,8 @@ static int nested_checks(exec_t *x, const plan_node_t *n, const state_t *st)
             sqlbuf_t *b = compile_orphan_probe(x->a, x->e, x->p, k, keys, nk, &none);
             db_result_t r;
             if (!none && (!b || run(x, b, &r) < 0))
+                return -1;
+            if (!none && r.nrows && merge_fails(x, k) < 0)
                 return -1;
             if (!none && r.nrows)
                 return err_js(x->e, x->a, "parentsByForeignKey.get is not a function or its "

@@ -438,6 +438,15 @@ static int resolve_some(resolve_t *r, plan_scope_t *scope, const str_t *parts, s
         return invalid(r, arena_printf(r->a, "\"%s\" can only be used with top level relational "
                                              "alias field",
                                        op_or_name(end)));
+    if (h.kind == SCHEMA_REL_O2M && h.to->primary) {
+        /* applyFilter's addJoin LEFT JOINs the relation of a _some/_none path too: a flat
+         * aggregate counts every joined row (other reads go through a key subquery) */
+        str_t jp[2] = {parts[0], str_c(h.to->primary->name)};
+        plan_expr_t jx = {0};
+        const schema_collection_t *jt;
+        if (walk(r, scope, jp, 2, &jx, &jt) < 0)
+            return -1;
+    }
     pfilter_t *p = pnode(r, end->kind == QF_NONE ? PF_NONE : PF_SOME);
     p->rel = h.rel;
     p->o2a = h.kind == SCHEMA_REL_NONE;

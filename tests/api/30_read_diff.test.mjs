@@ -221,3 +221,22 @@ test('several operators or a logical operator under the second field of a path: 
 	const two = await get('/items/articles?fields=id&sort=id&limit=2&filter[views][_gt]=100&filter[views][_lt]=200', editor);
 	assert.equal(two.status, 200);
 });
+
+test('a nested node\'s own nested errors come before the merge that throws', async () => {
+	const r = await get('/items/articles?fields=id,tags.tags_id.name&limit=2&sort=id&deep[tags][_filter][articles_id][_lt]=500&deep[tags][tags_id][_filter][name][_lt]=x');
+	assert.equal(r.status, 400);
+	assert.equal(r.json.errors[0].extensions.reason, '"string" field type does not contain the "_lt" filter operator');
+});
+
+test('_some/_none join their relation into a flat aggregate: joined rows are counted', async () => {
+	const r = await call('SEARCH', '/items/categories', {
+		headers: admin,
+		body: { query: { filter: { children: { _none: { title: { _eq: 'x' } } } }, aggregate: { count: ['*'] }, groupBy: ['parent'] } },
+	});
+	assert.equal(r.status, 200);
+	const byParent = Object.fromEntries(r.json.data.map((row) => [String(row.parent), Number(row.count)]));
+	assert.deepEqual(byParent, { 2: 3, 3: 1, 4: 1, 5: 2, null: 5 });
+	// a list read is unchanged: each item once
+	const list = await get('/items/categories?filter[children][_some][id][_gt]=0&fields=id&meta=*&sort=id');
+	assert.deepEqual(list.json, { meta: { total_count: 10, filter_count: 4 }, data: [{ id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }] });
+});
