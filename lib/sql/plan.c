@@ -1334,7 +1334,10 @@ static int finish_aggregate(pctx_t *c, xnode_t *x, const query_t *q)
 {
     plan_node_t *n = &x->n;
     n->aggregate = true;
-    if (node_filter(c, n, q->filter) < 0)
+    c->r.join_some = true;
+    int rc = node_filter(c, n, q->filter);
+    c->r.join_some = false;
+    if (rc < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;

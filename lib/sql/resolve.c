@@ -438,9 +438,10 @@ static int resolve_some(resolve_t *r, plan_scope_t *scope, const str_t *parts, s
         return invalid(r, arena_printf(r->a, "\"%s\" can only be used with top level relational "
                                              "alias field",
                                        op_or_name(end)));
-    if (h.kind == SCHEMA_REL_O2M && h.to->primary) {
+    if (r->join_some && h.kind == SCHEMA_REL_O2M && h.to->primary) {
         /* applyFilter's addJoin LEFT JOINs the relation of a _some/_none path too: a flat
-         * aggregate counts every joined row (other reads go through a key subquery) */
+         * aggregate counts every joined row (other reads go through a key subquery, where the
+         * join would change nothing) */
         str_t jp[2] = {parts[0], str_c(h.to->primary->name)};
         plan_expr_t jx = {0};
         const schema_collection_t *jt;
