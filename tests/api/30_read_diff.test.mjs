@@ -19,14 +19,19 @@ async function login(email, password) {
 
 const unexpected = { errors: [{ message: 'An unexpected error occurred.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
 
-test('groupBy values go through processValues: a dateTime group has no milliseconds or Z', async () => {
-	const r = await get('/items/articles?aggregate[count]=*&groupBy=published_date&sort=published_date&limit=2&filter[published_date][_nnull]=true');
-	assert.equal(r.status, 200);
-	assert.equal(r.json.data.length, 2);
-	for (const row of r.json.data) assert.match(row.published_date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/, JSON.stringify(row));
-	// a timestamp group is an ISO instant, as in a plain read
-	const t = await get('/items/articles?aggregate[count]=*&groupBy=date_created&sort=date_created&limit=1&filter[date_created][_nnull]=true');
-	assert.match(t.json.data[0].date_created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+test('groupBy values go through processValues: a group renders as a plain read of the field', async () => {
+	for (const field of ['published_date', 'date_created']) {
+		const q = `sort=${field}&limit=2&filter[${field}][_nnull]=true`;
+		const groups = await get(`/items/articles?aggregate[count]=*&groupBy=${field}&${q}`);
+		const plain = await get(`/items/articles?fields=${field}&${q}`);
+		assert.equal(groups.status, 200);
+		assert.deepEqual(groups.json.data.map((row) => row[field]), plain.json.data.map((row) => row[field]), field);
+	}
+	// PostgreSQL (the anchor): a dateTime has no milliseconds or Z, a timestamp is an ISO instant
+	if (DB === 'pg') {
+		const r = await get('/items/articles?aggregate[count]=*&groupBy=published_date&sort=published_date&limit=1&filter[published_date][_nnull]=true');
+		assert.equal(r.json.data[0].published_date, '2021-01-11T12:38:05');
+	}
 });
 
 test('an aggregate string that is not a JSON object crashes sanitizeAggregate: 500, its text for admins only', async () => {
