@@ -395,6 +395,25 @@ static db_value_t *m2o_keys(exec_t *x, const plan_node_t *k, const state_t *st, 
  * lost the parent restriction (plan_merge_t): o2m rows of no parent ("Missing parentItem"), m2o
  * rows no parent points to (parentsByForeignKey.get(...) is undefined). Joined m2o nodes carry
  * their own nested nodes along. */
+/* mergeWithParentItems of an m2o node first sets the parents' <fieldKey> to null, then to the
+ * related item: after the node under the field's own name, the parents' foreign key is an object,
+ * and a later alias of the same relation finds no parents for its rows (a TypeError, as soon as
+ * it has a row). */
+static bool m2o_after_own_field(const plan_node_t *n, size_t i, const state_t *st)
+{
+    const plan_node_t *k = n->kids[i];
+    if (k->kind != PLAN_M2O || k->pk_col < 0 || !k->rel || strcmp(k->key, k->rel->field) == 0)
+        return false;
+    bool replaced = false;
+    for (size_t j = 0; j < i && !replaced; j++)
+        replaced = n->kids[j]->kind == PLAN_M2O && n->kids[j]->rel == k->rel &&
+                   strcmp(n->kids[j]->key, k->rel->field) == 0;
+    for (size_t r = 0; replaced && r < st->nrows; r++)
+        if (st->rows[r][k->col_base + k->pk_col].type != DB_NULL)
+            return true;
+    return false;
+}
+
 static int nested_checks(exec_t *x, const plan_node_t *n, const state_t *st)
 {
     for (size_t i = 0; st->nrows && i < n->nkids; i++) {
@@ -405,6 +424,9 @@ static int nested_checks(exec_t *x, const plan_node_t *n, const state_t *st)
             *x->e = *k->deferred_err;
             return -1;
         }
+        if (m2o_after_own_field(n, i, st))
+            return err_js(x->e, x->a, "parentsByForeignKey.get is not a function or its return "
+                                      "value is not iterable");
         size_t nk;
         db_value_t *keys = k->merge == PLAN_MERGE_NONE ? NULL
                            : k->kind == PLAN_M2O       ? m2o_keys(x, k, st, &nk)

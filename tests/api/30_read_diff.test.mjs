@@ -245,3 +245,19 @@ test('_some/_none join their relation into a flat aggregate: joined rows are cou
 	const list = await get('/items/categories?filter[children][_some][id][_gt]=0&fields=id&meta=*&sort=id');
 	assert.deepEqual(list.json, { meta: { total_count: 10, filter_count: 4 }, data: [{ id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }] });
 });
+
+test('an alias of an m2o after the relation under its own name: its rows find no parent (TypeError)', async () => {
+	const typeError = { errors: [{ message: 'parentsByForeignKey.get is not a function or its return value is not iterable', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+	const alias = (a) => encodeURIComponent(JSON.stringify(a));
+	const after = await get(`/items/articles?alias=${alias({ o0: 'author' })}&fields=author.name,o0.id,id&limit=2&sort=id`);
+	assert.deepEqual([after.status, after.json], [500, typeError]);
+	// before it, or two aliases, are fine
+	const before = await get(`/items/articles?alias=${alias({ o0: 'author' })}&fields=o0.id,author.name,id&limit=1&sort=id`);
+	assert.equal(before.status, 200);
+	assert.deepEqual(before.json, { data: [{ id: 1, o0: { id: 8 }, author: { name: 'Radia Perlman' } }] });
+	const two = await get(`/items/articles?alias=${alias({ o0: 'author', o1: 'author' })}&fields=o0.id,o1.id,id&limit=1&sort=id`);
+	assert.deepEqual(two.json, { data: [{ id: 1, o0: { id: 8 }, o1: { id: 8 } }] });
+	// no related row on any parent: nothing to merge, no error
+	const none = await get(`/items/articles?alias=${alias({ o0: 'author' })}&fields=author.name,o0.id,id&filter[author][_null]=true&limit=2&sort=id`);
+	assert.equal(none.status, 200);
+});
