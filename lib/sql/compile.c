@@ -1056,6 +1056,16 @@ static sqlbuf_t *done(cc_t *c, sqlbuf_t *b)
     return b;
 }
 
+/* keys[0], keys[1], ... as parameters, comma-separated. */
+static void key_params(sqlbuf_t *b, const db_value_t *keys, size_t nkeys)
+{
+    for (size_t i = 0; i < nkeys; i++) {
+        if (i)
+            sqlbuf_kw(b, ", ");
+        sqlbuf_param(b, keys[i]);
+    }
+}
+
 /* FROM, joins, WHERE of a statement node (and GROUP BY for aggregates). */
 static void body(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *keys, size_t nkeys)
 {
@@ -1070,11 +1080,7 @@ static void body(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *k
         where_and(b, &nw);
         sqlbuf_col(b, 't', n->id, n->rel->field);
         sqlbuf_kw(b, " IN (");
-        for (size_t i = 0; i < nkeys; i++) {
-            if (i)
-                sqlbuf_kw(b, ", ");
-            sqlbuf_param(b, keys[i]);
-        }
+        key_params(b, keys, nkeys);
         sqlbuf_kw(b, ")");
     }
     conditions(c, b, n, &n->filter, true, &nw);
@@ -1126,11 +1132,7 @@ sqlbuf_t *compile_orphan_probe(arena_t *a, err_t *e, const plan_t *p, const plan
         sqlbuf_kw(b, " IS NULL OR ");
         sqlbuf_col(b, 't', n->id, name);
         sqlbuf_kw(b, " NOT IN (");
-        for (size_t i = 0; i < nkeys; i++) {
-            if (i)
-                sqlbuf_kw(b, ", ");
-            sqlbuf_param(b, keys[i]);
-        }
+        key_params(b, keys, nkeys);
         sqlbuf_kw(b, "))");
     }
     if (n->merge == PLAN_MERGE_TAIL) {
