@@ -99,6 +99,8 @@ const SYSTEM = {
 	roles: { fields: ['id', 'name', 'icon', 'description', 'parent', 'children', 'policies', 'users'], rel: { users: ['id', 'email'], policies: ['id', 'policy'] }, sort: ['name', 'id'], filters: [['name', '_eq', 'Editor'], ['name', '_icontains', 'a'], ['parent', '_null', true]] },
 	policies: { fields: ['id', 'name', 'icon', 'admin_access', 'app_access', 'enforce_tfa', 'ip_access', 'permissions', 'users', 'roles'], rel: { permissions: ['collection', 'action'] }, sort: ['name', 'id'], filters: [['admin_access', '_eq', true], ['app_access', '_eq', false], ['name', '_starts_with', 'A']] },
 	permissions: { fields: ['id', 'collection', 'action', 'fields', 'permissions', 'validation', 'presets', 'policy'], rel: { policy: ['name', 'admin_access'] }, sort: ['id', 'collection', '-action'], filters: [['collection', '_eq', 'articles'], ['action', '_in', 'read,create'], ['policy', '_eq', 'b0000000-0000-4000-8000-00000000e001']] },
+	users_me: { path: '/users/me', fields: ['id', 'email', 'first_name', 'role', 'policies', 'token', 'password', 'status', 'last_page'], rel: { role: ['id', 'name', 'users'], policies: ['id', 'policy'] }, sort: [], filters: [] },
+	roles_me: { path: '/roles/me', fields: ['id', 'name', 'parent', 'policies'], rel: { policies: ['policy'] }, sort: ['name'], filters: [['name', '_nnull', true]] },
 	collections: { plain: true },
 	fields: { plain: true },
 	relations: { plain: true },
@@ -454,13 +456,14 @@ function systemCase() {
 		if (chance(0.1)) fl.push('*');
 		parts.push(`fields=${enc(fl.join(','))}`);
 	}
-	if (chance(0.5)) { const [f, op, v] = pick(s.filters); parts.push(encodeObj('filter', { [f]: { [op]: v } })); }
-	if (chance(0.6)) parts.push(`sort=${pick(s.sort)}`);
+	if (s.filters.length && chance(0.5)) { const [f, op, v] = pick(s.filters); parts.push(encodeObj('filter', { [f]: { [op]: v } })); }
+	if (s.sort.length && chance(0.6)) parts.push(`sort=${pick(s.sort)}`);
 	if (chance(0.3)) parts.push(`limit=${pick([1, 2, 10])}`);
 	if (chance(0.2)) parts.push(`meta=${pick(['*', 'filter_count'])}`);
 	if (chance(0.1)) parts.push('search=edit');
 	if (name === 'users' && chance(0.25)) return { method: 'GET', path: `/users/${pick(['me', ...USER_IDS, '00000000-0000-0000-0000-000000000000'])}${parts.length ? '?' + parts.join('&') : ''}` };
-	return { method: 'GET', path: `/${name}${parts.length ? '?' + parts.join('&') : ''}` };
+	if (name === 'users' && chance(0.1)) return { method: 'SEARCH', path: '/users', body: { query: { fields: sample(s.fields, 2), limit: 2, sort: ['email'] } } };
+	return { method: 'GET', path: `${s.path || '/' + name}${parts.length ? '?' + parts.join('&') : ''}` };
 }
 
 // malformed input: unknown operators and fields, broken JSON, bad limits, bad functions
