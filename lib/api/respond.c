@@ -62,6 +62,8 @@ void respond_error(ctx_t *ctx)
         response_remove_header(res, "Vary");
     if (!err_is_set(&ctx->err))
         err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR, NULL);
+    if (!ctx->acc.admin)
+        err_hide_js_message(&ctx->err);
     res->status = err_http_status(&ctx->err);
     response_set_header_c(res, "Content-Type", json_content_type);
     buf_clear(&res->body);

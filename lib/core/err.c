@@ -60,6 +60,24 @@ int err_set(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
     return -1;
 }
 
+int err_js(err_t *e, arena_t *a, const char *fmt, ...)
+{
+    if (err_is_set(e))
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    const char *m = vformat(a, ERR_INTERNAL_SERVER_ERROR, fmt, ap);
+    va_end(ap);
+    *e = (err_t){.code = ERR_INTERNAL_SERVER_ERROR, .message = m, .js_error = true};
+    return -1;
+}
+
+void err_hide_js_message(err_t *e)
+{
+    if (e->js_error)
+        e->message = table[ERR_INTERNAL_SERVER_ERROR].message;
+}
+
 int err_add(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
 {
     va_list ap;

@@ -68,6 +68,8 @@ typedef struct {
     struct json_object *ext; /* read-only: extension fields other than "code", or NULL */
     err_entry_t *more;       /* read-only: entries err_add appended after the first */
     size_t nmore;
+    bool js_error; /* read-only: set by err_js: the message is a JavaScript error's, not a
+                      Directus error's */
 } err_t;
 
 /* HTTP status of a code, and its name as Directus spells it ("FORBIDDEN"). */
@@ -78,6 +80,14 @@ const char *err_name(err_code_t code);
  * default message. Always returns -1 so handlers can `return err_set(...)`. */
 int err_set(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* A 500 where Directus crashes on a JavaScript error (a TypeError, an Error thrown by its own
+ * code): its errorHandler shows the error's message to admins only, everyone else gets "An
+ * unexpected error occurred." The renderer decides (err_hide_js_message); always -1. */
+int err_js(err_t *e, arena_t *a, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* For a caller who is not an admin: a message set by err_js becomes the default one. */
+void err_hide_js_message(err_t *e);
 
 /* Appends an entry to the answer: the first one when no error is set (as err_set), else one more
  * after the others. err_ext_* then apply to this entry. Always -1. */

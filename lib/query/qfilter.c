@@ -582,7 +582,7 @@ static bool is_logical(const qfilter_t *f)
 
 /* {f: {_or: [a, b]}} → {_or: [{f: a}, {f: b}]}, at every level (Directus hoists the first level
  * only and fails on deeper ones; the meaning is the same). {f: {}} keeps f with no condition. */
-static qfilter_t *hoist(pctx_t *p, qfilter_t *f, int depth)
+static qfilter_t *hoist(pctx_t *p, qfilter_t *f, int depth, bool under_field)
 {
     if (!f || depth > p->max_depth * 2)
         return f;
@@ -590,18 +590,18 @@ static qfilter_t *hoist(pctx_t *p, qfilter_t *f, int depth)
     case QF_AND:
     case QF_OR:
         for (size_t i = 0; i < f->nkids; i++)
-            f->kids[i] = hoist(p, f->kids[i], depth + 1);
+            f->kids[i] = hoist(p, f->kids[i], depth + 1, false);
         return f;
     case QF_SOME:
     case QF_NONE:
-        f->child = hoist(p, f->child, depth + 1);
+        f->child = hoist(p, f->child, depth + 1, false);
         return f;
     case QF_OP:
         return f;
     case QF_FIELD:
         break;
     }
-    qfilter_t *c = hoist(p, f->child, depth + 1);
+    qfilter_t *c = hoist(p, f->child, depth + 1, true);
     if (is_logical(c) && c->empty_object) {
         f->child = NULL;
         return f;
@@ -611,12 +611,13 @@ static qfilter_t *hoist(pctx_t *p, qfilter_t *f, int depth)
         return f;
     }
     qfilter_t *l = node(p, c->kind);
+    l->hoisted_deep = c->hoisted_deep || under_field;
     l->kids = arena_calloc(p->a, c->nkids ? c->nkids : 1, sizeof *l->kids);
     for (size_t i = 0; i < c->nkids; i++) {
         qfilter_t *k = node(p, QF_FIELD);
         k->key = f->key;
         k->child = c->kids[i];
-        l->kids[l->nkids++] = hoist(p, k, depth + 1);
+        l->kids[l->nkids++] = hoist(p, k, depth + 1, under_field);
     }
     return l;
 }
@@ -721,7 +722,7 @@ int qfilter_parse(arena_t *a, err_t *e, const qfilter_env_t *env, const struct j
     qfilter_t *f = parse_recursive(&p, raw, 0);
     if (p.failed)
         return -1;
-    *out = hoist(&p, f, 0);
+    *out = hoist(&p, f, 0, false);
     return 0;
 }
 

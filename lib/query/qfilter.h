@@ -106,6 +106,11 @@ struct qfilter {
     qfilter_t **kids;       /* QF_AND, QF_OR */
     size_t nkids;
     bool empty_object;      /* QF_AND: it was `{}` (an _or holding one matches everything) */
+    /* QF_AND/QF_OR hoisted from under the second or a later field of a path (several operators
+     * in one object there, or a logical operator): shiftLogicalOperatorsUp moves it up one level
+     * only, so Directus ends up comparing the column of the path's first fields with an array
+     * of objects (_eq), which PostgreSQL refuses. The tree here has the intended meaning. */
+    bool hoisted_deep;
 };
 
 /* Who is asking, for $CURRENT_*, and the request's clock for $NOW. */

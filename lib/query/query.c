@@ -3,7 +3,9 @@
  * at once (a filter that is not JSON); validation collects Joi's first error, runs the filter,
  * alias and depth checks, and only then reports Joi's error, as validateQuery does. Where
  * Directus would crash with a TypeError on a malformed parameter (`fields[0][x]=1`, `meta[a]=b`)
- * the answer here is the 400 Joi would have given, never a 500.
+ * the answer here is the 400 Joi would have given, never a 500. The one exception is an aggregate
+ * string that is not a JSON object: every caller gets Directus's 500 there (err_js), since
+ * sanitizeAggregate itself throws before any validation runs.
  */
 #include "lib/query/query.h"
 
@@ -176,6 +178,15 @@ static void sanitize_aggregate(qctx_t *c, const struct json_object *raw, query_t
 {
     const struct json_object *agg = maybe_json(c, raw);
     q->has_aggregate = true;
+    if (jsval_is_string(agg) && jsval_string(agg).n) {
+        /* sanitizeAggregate walks Object.entries of the string (not JSON, or a JSON string) and
+         * assigns to its first index: a TypeError in strict mode. */
+        str_t s = jsval_string(agg);
+        c->failed = true;
+        err_js(c->e, c->a, "Cannot assign to read only property '0' of string '%.*s'", (int)s.n,
+               s.p);
+        return;
+    }
     if (json_object_get_type((struct json_object *)agg) != json_type_object) {
         joi(c, J_AGGREGATE, "\"aggregate\" must be of type object");
         return;
@@ -448,8 +459,11 @@ static int sanitize(qctx_t *c, const struct json_object *raw, bool url_defaults,
         q->has_group = true;
         q->group = string_list(c, v, true, "group", J_GROUP);
     }
-    if (jsval_truthy(v = get(raw, "aggregate", NULL)))
+    if (jsval_truthy(v = get(raw, "aggregate", NULL))) {
         sanitize_aggregate(c, v, q);
+        if (c->failed)
+            return -1;
+    }
     if (jsval_truthy(v = get(raw, "sort", NULL))) {
         q->has_sort = true;
         q->sort = string_list(c, v, false, "sort", J_SORT);

@@ -82,6 +82,10 @@ def main(src):
             meta.update(f)
             meta["collection"] = d["table"]
             meta["sort"] = i + 1
+            if d["table"] == "directus_users" and f["field"] == "provider":
+                # getSystemFieldRowsWithAuthProviders: the choices are the configured
+                # AUTH_PROVIDERS (none: Celer has only the default provider), not the YAML's.
+                meta["options"] = dict(meta.get("options") or {}, choices=[])
             text = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
             w("    {%s, %s, %s," % (c_str(d["table"]), c_str(f["field"]),
                                     c_str(special_csv(f.get("special")))))

@@ -2142,10 +2142,9 @@ const sysdata_field_t sysdata_fields[] = {
      "\"translations\":null,\"note\":null,\"conditions\":null,\"required\":false}"},
     {"directus_users", "provider", NULL,
      "{\"system\":true,\"collection\":\"directus_users\",\"field\":\"provider\",\"special\":null,\""
-     "interface\":\"select-dropdown\",\"options\":{\"choices\":[{\"text\":\"$t:default_provider\""
-     ",\"value\":\"default\"}]},\"display\":null,\"display_options\":null,\"readonly\":false,\"hi"
-     "dden\":false,\"sort\":28,\"width\":\"half\",\"group\":null,\"translations\":null,\"note\":nul"
-     "l,\"conditions\":null,\"required\":false}"},
+     "interface\":\"select-dropdown\",\"options\":{\"choices\":[]},\"display\":null,\"display_op"
+     "tions\":null,\"readonly\":false,\"hidden\":false,\"sort\":28,\"width\":\"half\",\"group\":nul"
+     "l,\"translations\":null,\"note\":null,\"conditions\":null,\"required\":false}"},
     {"directus_users", "external_identifier", NULL,
      "{\"system\":true,\"collection\":\"directus_users\",\"field\":\"external_identifier\",\"spec"
      "ial\":null,\"interface\":\"input\",\"options\":{\"iconRight\":\"account_circle\"},\"display\""

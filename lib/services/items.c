@@ -315,6 +315,145 @@ static int depth_of(const plan_node_t *n)
     return d;
 }
 
+/* The first deep _filter error among the nested nodes below n, depth first: Directus runs them
+ * right after n's own query, before it merges n's rows into their parents. (Below a to-many
+ * child they surface only if that child has rows; taken as given here.) */
+static const err_t *subtree_err(const plan_node_t *n)
+{
+    for (size_t i = 0; i < n->nkids; i++) {
+        const plan_node_t *k = n->kids[i];
+        if (k->kind != PLAN_M2O && k->kind != PLAN_O2M)
+            continue;
+        if (k->deferred_err)
+            return k->deferred_err;
+        const err_t *d = subtree_err(k);
+        if (d)
+            return d;
+    }
+    return NULL;
+}
+
+/* A probe found rows: the node's query returned some, so its nested nodes ran before the merge
+ * that throws. */
+static int merge_fails(exec_t *x, const plan_node_t *n)
+{
+    const err_t *d = subtree_err(n);
+    if (!d)
+        return 0;
+    *x->e = *d;
+    return -1;
+}
+
+/* mergeWithParentItems on a node whose deep _filter lost the parent restriction (plan_merge_t):
+ * Directus throws on the first nested row that belongs to none of the parents. Its text shows
+ * the row's foreign key, or "[object Object]" when the key is itself expanded in the node. */
+static int orphan_check(exec_t *x, const plan_node_t *n, const db_value_t *keys, size_t nkeys)
+{
+    bool none;
+    sqlbuf_t *b = compile_orphan_probe(x->a, x->e, x->p, n, keys, nkeys, &none);
+    if (none)
+        return 0;
+    db_result_t r;
+    if (!b || run(x, b, &r) < 0)
+        return -1;
+    if (!r.nrows)
+        return 0;
+    if (merge_fails(x, n) < 0)
+        return -1;
+    const db_value_t *fk = &r.cells[0];
+    bool object = false;
+    for (size_t i = 0; i < n->nkids; i++)
+        object |= n->kids[i]->kind == PLAN_M2O && n->kids[i]->rel == n->rel;
+    str_t shown = fk->type == DB_NULL ? str_c("null")
+                  : object            ? str_c("[object Object]")
+                                      : key_text(x->a, fk);
+    return err_js(x->e, x->a, "Missing parentItem '%.*s' of '%s' when merging o2m nested items",
+                  (int)shown.n, shown.p, n->rel->related_collection);
+}
+
+/* The distinct non-null foreign keys of m2o node k over the rows of statement node s. */
+static db_value_t *m2o_keys(exec_t *x, const plan_node_t *k, const state_t *st, size_t *n)
+{
+    groups_t seen;
+    groups_init(x->a, &seen, st->nrows);
+    db_value_t *keys = arena_alloc(x->a, (st->nrows ? st->nrows : 1) * sizeof *keys);
+    *n = 0;
+    int col = k->parent->col_base + k->link_col;
+    for (size_t i = 0; k->link_col >= 0 && i < st->nrows; i++) {
+        const db_value_t *v = &st->rows[i][col];
+        str_t t = key_text(x->a, v);
+        if (v->type == DB_NULL || groups_get(&seen, t, false))
+            continue;
+        groups_get(&seen, t, true);
+        keys[(*n)++] = *v;
+    }
+    return keys;
+}
+
+/* What Directus finds while it fetches and merges the nested nodes of statement node n's items
+ * (st), in the order of the nodes: a deep _filter error (deferred_err), or a deep _filter that
+ * lost the parent restriction (plan_merge_t): o2m rows of no parent ("Missing parentItem"), m2o
+ * rows no parent points to (parentsByForeignKey.get(...) is undefined). Joined m2o nodes carry
+ * their own nested nodes along. */
+/* mergeWithParentItems of an m2o node first sets the parents' <fieldKey> to null, then to the
+ * related item: after the node under the field's own name, the parents' foreign key is an object,
+ * and a later alias of the same relation finds no parents for its rows (a TypeError, as soon as
+ * it has a row). */
+static bool m2o_after_own_field(const plan_node_t *n, size_t i, const state_t *st)
+{
+    const plan_node_t *k = n->kids[i];
+    if (k->kind != PLAN_M2O || k->pk_col < 0 || !k->rel || strcmp(k->key, k->rel->field) == 0)
+        return false;
+    bool replaced = false;
+    for (size_t j = 0; j < i && !replaced; j++)
+        replaced = n->kids[j]->kind == PLAN_M2O && n->kids[j]->rel == k->rel &&
+                   strcmp(n->kids[j]->key, k->rel->field) == 0;
+    for (size_t r = 0; replaced && r < st->nrows; r++)
+        if (st->rows[r][k->col_base + k->pk_col].type != DB_NULL)
+            return true;
+    return false;
+}
+
+static int nested_checks(exec_t *x, const plan_node_t *n, const state_t *st)
+{
+    for (size_t i = 0; st->nrows && i < n->nkids; i++) {
+        const plan_node_t *k = n->kids[i];
+        if (k->kind != PLAN_M2O && k->kind != PLAN_O2M)
+            continue;
+        if (k->deferred_err) {
+            *x->e = *k->deferred_err;
+            return -1;
+        }
+        if (m2o_after_own_field(n, i, st))
+            return err_js(x->e, x->a, "parentsByForeignKey.get is not a function or its return "
+                                      "value is not iterable");
+        size_t nk;
+        db_value_t *keys = k->merge == PLAN_MERGE_NONE ? NULL
+                           : k->kind == PLAN_M2O       ? m2o_keys(x, k, st, &nk)
+                                                       : parent_keys(x, n, &nk);
+        if (k->kind == PLAN_O2M) {
+            if (keys && nk && orphan_check(x, k, keys, nk) < 0)
+                return -1;
+            continue;
+        }
+        if (keys) {
+            bool none;
+            sqlbuf_t *b = compile_orphan_probe(x->a, x->e, x->p, k, keys, nk, &none);
+            db_result_t r;
+            if (!none && (!b || run(x, b, &r) < 0))
+                return -1;
+            if (!none && r.nrows && merge_fails(x, k) < 0)
+                return -1;
+            if (!none && r.nrows)
+                return err_js(x->e, x->a, "parentsByForeignKey.get is not a function or its "
+                                          "return value is not iterable");
+        }
+        if (nested_checks(x, k, st) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* The to-many nodes, level by level: each level is one statement (its parents' keys known from
  * the level above). */
 static int run_levels(exec_t *x)
@@ -345,10 +484,15 @@ static int run_levels(exec_t *x)
         }
         if (m == 1 || (m > 1 && total > KEYS_PER_STATEMENT)) {
             for (size_t i = 0; i < m; i++)
-                if (run_nested(x, nodes[i], keys[i], nkeys[i]) < 0)
+                if (run_nested(x, nodes[i], keys[i], nkeys[i]) < 0 ||
+                    nested_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
                     return -1;
-        } else if (m > 1 && run_batch(x, nodes, keys, nkeys, m) < 0) {
-            return -1;
+        } else if (m > 1) {
+            if (run_batch(x, nodes, keys, nkeys, m) < 0)
+                return -1;
+            for (size_t i = 0; i < m; i++)
+                if (nested_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
+                    return -1;
         }
         for (size_t i = 0; i < m; i++)
             shape_groups(x, nodes[i], &x->st[nodes[i]->stmt]);
@@ -556,7 +700,7 @@ int items_read(arena_t *a, err_t *e, db_conn_t *db, const plan_t *p, items_shape
     if (!b || run(&x, b, &rr) < 0)
         return -1;
     state_rows(&x, &x.st[0], &rr);
-    if (run_levels(&x) < 0)
+    if (nested_checks(&x, p->root, &x.st[0]) < 0 || run_levels(&x) < 0)
         return -1;
     size_t data_statements = last_statements;
     const db_result_t *r = &rr;

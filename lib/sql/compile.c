@@ -37,6 +37,15 @@ static int fail(cc_t *c, const char *reason)
     return err_invalid_query(c->e, c->a, reason);
 }
 
+/* A value PostgreSQL refuses for its column (a uuid that is none, "abc" or 1.5 for an integer, an
+ * unparsable date): Directus binds it as it is, the query fails, and it answers 500 (the SQL text
+ * for admins, which is not reproduced here). */
+static void pg_refuses(cc_t *c)
+{
+    c->failed = true;
+    err_set(c->e, c->a, ERR_INTERNAL_SERVER_ERROR, NULL);
+}
+
 static void col(sqlbuf_t *b, ref_t r, const schema_field_t *f)
 {
     sqlbuf_col(b, r.prefix, r.id, f->name);
@@ -252,25 +261,20 @@ static void param_value(cc_t *c, sqlbuf_t *b, const qval_t *v, const pfilter_t *
         return;
     case QV_NUMBER: {
         double d = v->num;
+        bool int_col = plain && (t == SCHEMA_TYPE_INTEGER || t == SCHEMA_TYPE_BIG_INTEGER);
+        bool integral = isfinite(d) && floor(d) == d && fabs(d) < 9.2e18;
+        bool out_of_range = t == SCHEMA_TYPE_INTEGER && (d > 2147483647.0 || d < -2147483648.0);
+        /* node-pg sends String(number): "1.5", "NaN", "1795675347662" are no int4 */
+        if (pg && ((int_col && (!integral || out_of_range)) || (plain && is_date_type(t)))) {
+            pg_refuses(c);
+            return;
+        }
         if (!isfinite(d)) {
             sqlbuf_param(b, (db_value_t){.type = DB_NULL});
             return;
         }
-        bool integral = floor(d) == d && fabs(d) < 9.2e18;
         db_value_t pv = integral ? (db_value_t){.type = DB_INT, .i = (int64_t)d}
                                  : (db_value_t){.type = DB_FLOAT, .f = d};
-        bool int_col = plain && (t == SCHEMA_TYPE_INTEGER || t == SCHEMA_TYPE_BIG_INTEGER);
-        bool out_of_range = t == SCHEMA_TYPE_INTEGER && (d > 2147483647.0 || d < -2147483648.0);
-        if (pg && int_col && (!integral || out_of_range)) {
-            sqlbuf_kw(b, "CAST(");
-            sqlbuf_param(b, pv);
-            sqlbuf_kw(b, " AS NUMERIC)");
-            return;
-        }
-        if (pg && plain && is_date_type(t)) {
-            sqlbuf_param(b, (db_value_t){.type = DB_NULL});
-            return;
-        }
         if (c->d->id == DB_MYSQL && plain && t == SCHEMA_TYPE_FLOAT && mysql_single(cond)) {
             /* A literal is stored into the column's type before MariaDB compares (4.8 becomes
              * the FLOAT(10,5) 4.8); a bound double is not, and 4.8 > FLOAT 4.8. */
@@ -303,9 +307,8 @@ static void param_value(cc_t *c, sqlbuf_t *b, const qval_t *v, const pfilter_t *
             ((is_date_type(t) && isnan(jsval_date_parse(v->s))) ||
              (t == SCHEMA_TYPE_TIME && !valid_time(v->s)) ||
              (t == SCHEMA_TYPE_BOOLEAN))) {
-            /* PostgreSQL would refuse the text (Directus answers 500); nothing matches it. */
             if (t != SCHEMA_TYPE_BOOLEAN) {
-                sqlbuf_param(b, (db_value_t){.type = DB_NULL});
+                pg_refuses(c);
                 return;
             }
             static const char *const bools[] = {"t", "f", "1", "0", "yes", "no", "on", "off",
@@ -314,7 +317,7 @@ static void param_value(cc_t *c, sqlbuf_t *b, const qval_t *v, const pfilter_t *
             for (size_t i = 0; i < sizeof bools / sizeof bools[0] && !ok; i++)
                 ok = str_ieq_c(v->s, bools[i]);
             if (!ok) {
-                sqlbuf_param(b, (db_value_t){.type = DB_NULL});
+                pg_refuses(c);
                 return;
             }
         }
@@ -384,8 +387,8 @@ static void like(cc_t *c, sqlbuf_t *b, const pfilter_t *f, ref_t base, bool lowe
     sqlbuf_param_text(b, (str_t){pat, n});
 }
 
-/* PostgreSQL uuid columns compared with something that is not a uuid: compare as text, where
- * Directus's query fails. */
+/* PostgreSQL uuid columns compared with something that is not a uuid: Directus's query fails
+ * (pg_refuses; returns true then). */
 static bool uuid_as_text(cc_t *c, const pfilter_t *f)
 {
     if (c->d->id != DB_PG || f->expr.fn != PLAN_FN_NONE || !f->expr.field->db_type ||
@@ -396,8 +399,10 @@ static bool uuid_as_text(cc_t *c, const pfilter_t *f)
     for (size_t i = 0; i < n; i++) {
         const qval_t *x = v->kind == QV_LIST ? &v->items[i] : v;
         if (x->kind != QV_NULL && x->kind != QV_UNDEFINED &&
-            !(x->kind == QV_STRING && valid_uuid(x->s)))
+            !(x->kind == QV_STRING && valid_uuid(x->s))) {
+            pg_refuses(c);
             return true;
+        }
     }
     return false;
 }
@@ -623,6 +628,10 @@ static bool some_none(cc_t *c, sqlbuf_t *b, const pfilter_t *f, ref_t base)
 /* Renders f into b; returns false (and appends nothing) when it adds no condition. */
 static bool tree(cc_t *c, sqlbuf_t *b, const pfilter_t *f, ref_t base)
 {
+    if (f->pg_fails) {
+        pg_refuses(c);
+        return false;
+    }
     switch (f->kind) {
     case PF_COND: {
         sqlbuf_t *x = sqlbuf_new(c->a);
@@ -1047,6 +1056,16 @@ static sqlbuf_t *done(cc_t *c, sqlbuf_t *b)
     return b;
 }
 
+/* keys[0], keys[1], ... as parameters, comma-separated. */
+static void key_params(sqlbuf_t *b, const db_value_t *keys, size_t nkeys)
+{
+    for (size_t i = 0; i < nkeys; i++) {
+        if (i)
+            sqlbuf_kw(b, ", ");
+        sqlbuf_param(b, keys[i]);
+    }
+}
+
 /* FROM, joins, WHERE of a statement node (and GROUP BY for aggregates). */
 static void body(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *keys, size_t nkeys)
 {
@@ -1061,11 +1080,7 @@ static void body(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *k
         where_and(b, &nw);
         sqlbuf_col(b, 't', n->id, n->rel->field);
         sqlbuf_kw(b, " IN (");
-        for (size_t i = 0; i < nkeys; i++) {
-            if (i)
-                sqlbuf_kw(b, ", ");
-            sqlbuf_param(b, keys[i]);
-        }
+        key_params(b, keys, nkeys);
         sqlbuf_kw(b, ")");
     }
     conditions(c, b, n, &n->filter, true, &nw);
@@ -1091,6 +1106,47 @@ sqlbuf_t *compile_statement(arena_t *a, err_t *e, const plan_t *p, const plan_no
     order_by(&c, b, n);
     if (n->kind == PLAN_ROOT)
         c.d->limit_offset(b, p->limit, p->has_offset, p->offset);
+    return done(&c, b);
+}
+
+sqlbuf_t *compile_orphan_probe(arena_t *a, err_t *e, const plan_t *p, const plan_node_t *n,
+                               const db_value_t *keys, size_t nkeys, bool *none)
+{
+    cc_t c = {.a = a, .e = e, .p = p, .d = sql_dialect(p->dialect)};
+    const schema_field_t *fk = n->kind == PLAN_M2O ? n->coll->primary
+                                                   : schema_field(n->coll, str_c(n->rel->field));
+    const char *name = fk ? fk->name : NULL;
+    *none = !fk || (n->merge == PLAN_MERGE_TAIL && n->nmerge_tail <= nkeys);
+    if (*none)
+        return NULL;
+    sqlbuf_t *b = sqlbuf_new(a);
+    sqlbuf_kw(b, "SELECT ");
+    sqlbuf_col(b, 't', n->id, name);
+    from(b, n);
+    sort_joins(&c, b, n);
+    size_t nw = 0;
+    if (nkeys) {
+        where_and(b, &nw);
+        sqlbuf_kw(b, "(");
+        sqlbuf_col(b, 't', n->id, name);
+        sqlbuf_kw(b, " IS NULL OR ");
+        sqlbuf_col(b, 't', n->id, name);
+        sqlbuf_kw(b, " NOT IN (");
+        key_params(b, keys, nkeys);
+        sqlbuf_kw(b, "))");
+    }
+    if (n->merge == PLAN_MERGE_TAIL) {
+        /* lodash merge: index i < nkeys holds parent key i, the user's values follow */
+        pfilter_t in = {.kind = PF_COND, .expr = {.field = fk}, .op = QOP_IN, .type = fk->type};
+        in.val = (qval_t){.kind = QV_LIST, .items = (qval_t *)n->merge_tail + nkeys,
+                          .n = n->nmerge_tail - nkeys};
+        in.raw = in.val;
+        where_and(b, &nw);
+        cond(&c, b, &in, node_ref(n));
+    }
+    conditions(&c, b, n, &n->filter, true, &nw);
+    order_by(&c, b, n);
+    c.d->limit_offset(b, 1, false, 0);
     return done(&c, b);
 }
 
@@ -1233,7 +1289,10 @@ static sqlbuf_t *count_rows(arena_t *a, err_t *e, const plan_t *p, const plan_fi
     sqlbuf_kw(b, "SELECT COUNT(*)");
     from(b, p->root);
     size_t nw = 0;
-    conditions(&c, b, p->root, filter, search, &nw);
+    /* Counted items, never joined rows: an aggregate root's flat joins are not in this FROM. */
+    plan_node_t items = *p->root;
+    items.aggregate = false;
+    conditions(&c, b, &items, filter, search, &nw);
     return done(&c, b);
 }
 

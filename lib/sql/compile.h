@@ -39,6 +39,17 @@ sqlbuf_t *compile_batch(arena_t *a, err_t *e, const plan_t *p, const plan_node_t
                         const db_value_t *const *keys, const size_t *nkeys, size_t m,
                         size_t *regions, size_t *width);
 
+/*
+ * For a nested node whose deep _filter breaks Directus's parent restriction (plan_merge_t): the
+ * first row, in the node's order, that Directus's nested query returns for no parent among keys
+ * (to-many: the parents' keys, the row's foreign key is selected; m2o: the parents' foreign
+ * keys, the row's primary key is selected): WHERE that column is none of keys AND (the node's
+ * conditions | the column IN the merged tail) LIMIT 1. NULL with e set as compile_statement;
+ * *none when there is nothing to look for (a tail no longer than keys).
+ */
+sqlbuf_t *compile_orphan_probe(arena_t *a, err_t *e, const plan_t *p, const plan_node_t *n,
+                               const db_value_t *keys, size_t nkeys, bool *none);
+
 /* meta total_count: rows of the root collection the caller may read (the row rule). */
 sqlbuf_t *compile_total_count(arena_t *a, err_t *e, const plan_t *p);
 

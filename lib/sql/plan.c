@@ -685,10 +685,11 @@ static str_t unaliased(const child_t *ch)
 
 static void fm_children(pctx_t *c, fieldmap_t *fm, const char *coll, const xnode_t *x, str_t path)
 {
-    fm_entry_t *info = fm_info(c, &fm->other, path, coll);
+    /* By index: the recursive calls below add entries, which may move the array. */
+    size_t info = (size_t)(fm_info(c, &fm->other, path, coll) - fm->other.v);
     for (size_t i = 0; x && i < x->nch; i++) {
         const child_t *ch = &x->ch[i];
-        fm_add(c, info, unaliased(ch));
+        fm_add(c, &fm->other.v[info], unaliased(ch));
         if (ch->kind == CH_FUNC) {
             plan_fn_t fn;
             str_t field, fn_name;
@@ -978,11 +979,50 @@ static int node_sorts(pctx_t *c, plan_node_t *n, const query_list_t *sorts)
 
 static int finish_node(pctx_t *c, xnode_t *x);
 
+/* plan_merge_t: a deep _filter whose only key is the foreign key, with an operator or a
+ * relational path right under it (logical operators there were hoisted above it by parseFilter,
+ * so they leave the merge alone). Returns the user filter the node keeps. */
+static qfilter_t *parent_merge(plan_node_t *n, qfilter_t *f)
+{
+    /* o2m: {fk: {_in: parent keys}}; m2o: {pk: {_in: the parents' foreign keys}} */
+    const char *key = n->kind == PLAN_M2O ? (n->coll->primary ? n->coll->primary->name : NULL)
+                      : n->rel                ? n->rel->field
+                                              : NULL;
+    if (!f || f->kind != QF_FIELD || !f->child || !key || !str_eq_c(f->key, key))
+        return f;
+    const qfilter_t *under = f->child;
+    if (under->kind == QF_OP && under->op == QOP_IN && under->val.kind == QV_LIST) {
+        n->merge = PLAN_MERGE_TAIL;
+        n->merge_tail = under->val.items;
+        n->nmerge_tail = under->val.n;
+        return NULL;
+    }
+    if (under->kind == QF_OP || under->kind == QF_FIELD)
+        n->merge = PLAN_MERGE_ORPHANS;
+    return f;
+}
+
+/* node_filter for a nested node: an INVALID_QUERY is kept on the node (deferred_err) for the
+ * read to raise when it would run the node's query. */
+static int nested_filter(pctx_t *c, plan_node_t *n, qfilter_t *f)
+{
+    if (node_filter(c, n, f) == 0)
+        return 0;
+    if (c->e->code != ERR_INVALID_QUERY)
+        return -1;
+    err_t *kept = arena_alloc(c->a, sizeof *kept);
+    *kept = *c->e;
+    *c->e = (err_t){0};
+    n->deferred_err = kept;
+    n->filter = (plan_filter_t){.scope.base = n->coll};
+    return 0;
+}
+
 static int finish_o2m(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, with_rule(c, n->coll, q->filter)) < 0)
+    if (nested_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;
@@ -1021,7 +1061,7 @@ static int finish_m2o(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
-    if (node_filter(c, n, with_rule(c, n->coll, q->filter)) < 0)
+    if (nested_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;
@@ -1235,11 +1275,69 @@ static int aggregate_sorts(pctx_t *c, plan_node_t *n, const query_t *q)
     return 0;
 }
 
+/* A sort key PostgreSQL accepts beside the GROUP BY: an aggregate, or a group column as it is
+ * grouped (Directus groups a column under per-row field permissions by its CASE WHEN, never by
+ * the bare column the sort names). */
+/* Directus's whenCase (injectCases): a field read under permissions has one unless a permission
+ * row without a row rule grants it (or "*"), however the other rows overlap. (field_mask leaves
+ * out the masks that change nothing; Directus's SQL still carries them.) */
+static bool when_case(const pctx_t *c, const schema_collection_t *coll, const schema_field_t *f)
+{
+    const perm_coll_t *pc = c->opts->perm ? perm_coll(c->opts->perm, str_c(coll->name)) : NULL;
+    if (!pc || !f)
+        return false;
+    for (size_t i = 0; i < pc->nrules; i++) {
+        const perm_rule_t *r = &pc->rules[i];
+        if (r->rule)
+            continue;
+        if (r->all_fields)
+            return false;
+        for (size_t k = 0; k < r->nfields; k++)
+            if (str_eq_c(r->fields[k], f->name))
+                return false;
+    }
+    return true;
+}
+
+static bool sort_grouped(const pctx_t *c, const plan_node_t *n, const plan_sort_t *s)
+{
+    if (s->kind != PLAN_SORT_EXPR)
+        return true;
+    for (size_t g = 0; g < n->ngroup; g++) {
+        const plan_col_t *col = &n->cols[n->group_cols[g]];
+        if (!when_case(c, n->coll, col->expr.field) && !s->expr.join &&
+            col->expr.field == s->expr.field && col->expr.fn == s->expr.fn)
+            return true;
+    }
+    return false;
+}
+
+/* getDBQuery with case/when on the group fields: applyQuery groups by CASE WHEN <rule> THEN
+ * column END and orders by that expression only when the sort is exactly the first group field
+ * (the sort getAllowedSort gives a grouped query); any other sort orders by the bare column,
+ * which PostgreSQL refuses ("must appear in the GROUP BY clause"): a 500. */
+static int masked_group_sort(pctx_t *c, const plan_node_t *n, const query_t *q)
+{
+    if (c->p->dialect != DB_PG || !q->has_group || !q->group.n || !q->sort.n ||
+        (q->sort.n == 1 && str_eq(q->sort.v[0], q->group.v[0])))
+        return 0;
+    bool masked = false;
+    for (size_t g = 0; g < n->ngroup; g++)
+        masked |= when_case(c, n->coll, n->cols[n->group_cols[g]].expr.field);
+    for (size_t i = 0; masked && i < n->nsorts; i++)
+        if (!sort_grouped(c, n, &n->sorts[i]))
+            return err_set(c->e, c->a, ERR_INTERNAL_SERVER_ERROR, NULL);
+    return 0;
+}
+
 static int finish_aggregate(pctx_t *c, xnode_t *x, const query_t *q)
 {
     plan_node_t *n = &x->n;
     n->aggregate = true;
-    if (node_filter(c, n, q->filter) < 0)
+    c->r.join_some = true;
+    int rc = node_filter(c, n, q->filter);
+    c->r.join_some = false;
+    if (rc < 0)
         return -1;
     n->has_search = q->has_search;
     n->search = q->search;
@@ -1249,12 +1347,12 @@ static int finish_aggregate(pctx_t *c, xnode_t *x, const query_t *q)
     if (q->has_group)
         for (size_t i = 0; i < n->ncols; i++)
             n->group_cols[n->ngroup++] = (int)i;
-    for (size_t i = 0; i < n->ncols; i++)
-        n->cols[i].raw = true;
+    /* The group columns keep their field names, so processValues formats them like any read
+     * (a dateTime group is "2021-01-11T12:38:05", not the driver's Date). */
     outputs(c, x);
     if (aggregate_outputs(c, x, q) < 0)
         return -1;
-    if (aggregate_sorts(c, n, q) < 0)
+    if (aggregate_sorts(c, n, q) < 0 || masked_group_sort(c, n, q) < 0)
         return -1;
     n->stmt = 0;
     c->p->stmts = arena_alloc(c->a, sizeof(void *));
@@ -1316,7 +1414,8 @@ static void layouts(plan_t *p)
 /* filter_count counts with the query's filter, not with the key condition of a read by key. */
 static int meta_filter(pctx_t *c, const query_t *q)
 {
-    if (!q->nmeta)
+    /* readOne answers no meta: its filter is never checked for one. */
+    if (!q->nmeta || c->opts->by_key)
         return 0;
     c->p->meta_filter.scope.base = c->p->root->coll;
     return resolve_filter(&c->r, &c->p->meta_filter.scope,

@@ -97,6 +97,7 @@ struct pfilter {
     const schema_collection_t *child;
     plan_scope_t *sub_scope;
     pfilter_t *sub;
+    bool pg_fails; /* PF_AND/PF_OR: Directus's SQL for it fails on PostgreSQL (hoisted_deep) */
 };
 
 /* A resolved filter: conditions plus the joins they need. root NULL: no condition. */
@@ -157,6 +158,20 @@ typedef enum {
     PLAN_A2O, /* many-to-any item: one joined target node per allowed collection */
 } plan_kind_t;
 
+/* How applyParentFilters' restriction survives a deep _filter (PLAN_O2M and PLAN_M2O nodes).
+ * Directus lodash-merges {fk: {_in: parent keys}} (m2o: {pk: {_in: the parents' foreign keys}})
+ * into the node's parsed _filter; when that filter's only key is that same field, the merged
+ * object keeps the user's operator first and applyFilter reads only the first one. For an m2o
+ * node the rows of other parents make mergeWithParentItems throw a TypeError instead. */
+typedef enum {
+    PLAN_MERGE_NONE,    /* the restriction applies as an AND */
+    PLAN_MERGE_ORPHANS, /* the restriction is lost: rows of other parents come back and
+                         * mergeWithParentItems throws "Missing parentItem" */
+    PLAN_MERGE_TAIL,    /* the user's operator was _in: the lists merged index-wise, parent keys
+                         * first, so only the user's values past the number of parents remain
+                         * (merge_tail), and the user's own condition is gone */
+} plan_merge_t;
+
 struct plan_node {
     plan_kind_t kind;
     unsigned id;                      /* unique in the plan: table alias "t<id>" */
@@ -192,6 +207,14 @@ struct plan_node {
     bool aggregate;                   /* aggregate / groupBy plan (root only) */
     int *group_cols;                  /* aggregate plans: columns to GROUP BY */
     size_t ngroup;
+
+    /* Nested nodes: the 400 INVALID_QUERY their deep _filter gives (a bad operator for a field's
+     * type, ...). Directus finds it only when it runs the nested query, that is when the parent
+     * level has items, and in the order of the nested nodes; NULL: none. */
+    const err_t *deferred_err;
+    plan_merge_t merge;               /* PLAN_O2M, PLAN_M2O: see plan_merge_t */
+    const struct qval *merge_tail;    /* PLAN_MERGE_TAIL: the user's _in values */
+    size_t nmerge_tail;
 
     /* Per-parent slice of an o2m node (Directus slices in memory after fetching all). */
     double slice_limit, slice_offset, slice_page;

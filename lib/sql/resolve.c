@@ -438,6 +438,16 @@ static int resolve_some(resolve_t *r, plan_scope_t *scope, const str_t *parts, s
         return invalid(r, arena_printf(r->a, "\"%s\" can only be used with top level relational "
                                              "alias field",
                                        op_or_name(end)));
+    if (r->join_some && h.kind == SCHEMA_REL_O2M && h.to->primary) {
+        /* applyFilter's addJoin LEFT JOINs the relation of a _some/_none path too: a flat
+         * aggregate counts every joined row (other reads go through a key subquery, where the
+         * join would change nothing) */
+        str_t jp[2] = {parts[0], str_c(h.to->primary->name)};
+        plan_expr_t jx = {0};
+        const schema_collection_t *jt;
+        if (walk(r, scope, jp, 2, &jx, &jt) < 0)
+            return -1;
+    }
     pfilter_t *p = pnode(r, end->kind == QF_NONE ? PF_NONE : PF_SOME);
     p->rel = h.rel;
     p->o2a = h.kind == SCHEMA_REL_NONE;
@@ -495,11 +505,29 @@ static int resolve_cond(resolve_t *r, plan_scope_t *scope, const qfilter_t *f, p
     return 0;
 }
 
+/* Directus's applyFilter builds _and/_or groups and _some/_none subqueries in knex callbacks,
+ * which run only when the statement compiles: their errors come after those of the plain
+ * conditions beside them, whatever the order of the keys. */
+static bool deferred(const qfilter_t *f)
+{
+    return f->kind == QF_AND || f->kind == QF_OR ||
+           (f->kind == QF_FIELD && f->child &&
+            (f->child->kind == QF_SOME || f->child->kind == QF_NONE));
+}
+
 int resolve_filter(resolve_t *r, plan_scope_t *scope, const qfilter_t *f, pfilter_t **out)
 {
     *out = NULL;
     if (!f)
         return 0;
+    if ((f->kind == QF_AND || f->kind == QF_OR) && f->hoisted_deep &&
+        r->plan->dialect == DB_PG) {
+        /* `path = [objects]` in Directus: no operator of it is ever checked, the query fails */
+        pfilter_t *p = pnode(r, f->kind == QF_AND ? PF_AND : PF_OR);
+        p->pg_fails = true;
+        *out = p;
+        return 0;
+    }
     if (f->kind == QF_AND || f->kind == QF_OR) {
         /* An _or holding {} matches everything: no condition at all. */
         if (f->kind == QF_OR)
@@ -508,13 +536,15 @@ int resolve_filter(resolve_t *r, plan_scope_t *scope, const qfilter_t *f, pfilte
                     return 0;
         pfilter_t *p = pnode(r, f->kind == QF_AND ? PF_AND : PF_OR);
         p->kids = arena_alloc(r->a, (f->nkids ? f->nkids : 1) * sizeof *p->kids);
-        for (size_t i = 0; i < f->nkids; i++) {
-            pfilter_t *k;
-            if (resolve_filter(r, scope, f->kids[i], &k) < 0)
-                return -1;
-            if (k)
-                p->kids[p->nkids++] = k;
-        }
+        pfilter_t **slot = arena_calloc(r->a, f->nkids ? f->nkids : 1, sizeof *slot);
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < f->nkids; i++)
+                if (deferred(f->kids[i]) == (pass == 1) &&
+                    resolve_filter(r, scope, f->kids[i], &slot[i]) < 0)
+                    return -1;
+        for (size_t i = 0; i < f->nkids; i++)
+            if (slot[i])
+                p->kids[p->nkids++] = slot[i];
         *out = p->nkids ? p : NULL;
         return 0;
     }

@@ -21,6 +21,8 @@ typedef struct {
     err_t *e;
     const schema_t *s;
     plan_t *plan; /* for join ids */
+    bool join_some; /* a flat aggregate's filter: _some/_none LEFT JOIN their relation too, as
+                     * Directus's addJoin does (the joined rows are what count() sees) */
 } resolve_t;
 
 /* parseFilterKey plus the function test of getColumn: "year(date)" → fn YEAR and "date";

@@ -107,7 +107,9 @@ static const qcase_t cases[] = {
     {"deep[a][b][c][d][e][f][g][h][i][j][k][_limit]=1", NULL}, /* qs stops at depth 10 */
     {"fields[0][a]=1", "Invalid query. \"fields[0]\" must be a string."},
     {"meta[a]=b", "Invalid query. \"meta\" must be an array."},
-    {"aggregate=abc", "Invalid query. \"aggregate\" must be of type object."},
+    /* sanitizeAggregate throws on a string (seen on real Directus: 500 with the TypeError) */
+    {"aggregate=abc", "Cannot assign to read only property '0' of string 'abc'"},
+    {"aggregate=5", "Invalid query. \"aggregate\" must be of type object."},
     {"aggregate[count]=*", NULL},
     {"deep[comments][_limit]=abc", NULL},
     {"deep[comments][_filter]=x", "Invalid query. Invalid JSON for filter object."},
