@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/auth/authdb.h"
+#include "lib/cache/generation.h"
 #include "lib/auth/jwt.h"
 #include "lib/auth/password.h"
 #include "lib/auth/totp.h"
@@ -163,7 +164,10 @@ static int count_attempt(arena_t *a, err_t *e, db_conn_t *db, const char *user)
     *used = 0;
     log_warn("login attempts exhausted: user %s suspended", user);
     db_value_t p[2] = {authdb_cstr("suspended"), authdb_cstr(user)};
-    return authdb_exec(a, e, db, "UPDATE directus_users SET status = ? WHERE id = ?", p, 2, NULL);
+    if (authdb_exec(a, e, db, "UPDATE directus_users SET status = ? WHERE id = ?", p, 2, NULL) < 0)
+        return -1;
+    gen_bump(GEN_USERS); /* its static token stops working now, in every worker */
+    return 0;
 }
 
 static void attempts_clear(const char *user)
