@@ -36,12 +36,20 @@ static size_t write_surrogates(buf_t *b, str_t s, size_t i)
     return 3;
 }
 
+/* Bytes json_write_str() must look at: control characters, '"', '\\', and 0xED, the lead byte of
+ * a WTF-8 surrogate. Everything else is copied as it is, in runs. */
+static const unsigned char special[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0xED] = 1,
+};
+
 void json_write_str(buf_t *b, str_t s)
 {
     buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < s.n; i++) {
         unsigned char c = (unsigned char)s.p[i];
+        if (!special[c])
+            continue;
         const char *esc = NULL;
         switch (c) {
         case '"': esc = "\\\""; break;

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 #include "lib/core/err.h"
@@ -49,6 +50,40 @@ static void test_strings_escaped_like_javascript(void **state)
     buf_clear(&b);
     json_write_str(&b, (str_t){"x\xed\xa0\xbdy", 5});
     assert_string_equal(b.p, "\"x\\ud83dy\"");
+    /* A pair (ED A0 BD, ED B8 80) is one code point, 😀 as UTF-8; ED 95 9C is Hangul 한, not a
+     * surrogate, and is copied; DEL and bytes above 0x7f are never escaped. node -p
+     * 'JSON.stringify("\ud83d\ude00한\x7f\x1f")' */
+    buf_clear(&b);
+    json_write_str(&b, (str_t){"\xed\xa0\xbd\xed\xb8\x80\xed\x95\x9c\x7f\x1f", 11});
+    assert_string_equal(b.p, "\"\xf0\x9f\x98\x80\xed\x95\x9c\x7f\\u001f\"");
+    /* A surrogate cut short at the end of the string is copied as it is. */
+    buf_clear(&b);
+    json_write_str(&b, (str_t){"ab\xed\xa0", 4});
+    assert_string_equal(b.p, "\"ab\xed\xa0\"");
+    arena_free(a);
+}
+
+static void test_integers_without_printf(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    buf_t b;
+    buf_init(&b, a, 4);
+    const long long v[] = {0, 7, -7, 10, 9007199254740993LL, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", v[i]);
+        buf_clear(&b);
+        buf_int(&b, v[i]);
+        assert_string_equal(b.p, want);
+    }
+    buf_clear(&b);
+    buf_uint_pad(&b, 5, 2);
+    buf_uint_pad(&b, 12, 2);
+    buf_uint_pad(&b, 123, 2);
+    buf_uint_pad(&b, 7, 4);
+    buf_uint_pad(&b, 0, 3);
+    assert_string_equal(b.p, "05121230007000");
     arena_free(a);
 }
 
@@ -75,6 +110,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doubles_like_javascript),
         cmocka_unit_test(test_strings_escaped_like_javascript),
+        cmocka_unit_test(test_integers_without_printf),
         cmocka_unit_test(test_error_envelope),
     };
     return cmocka_run_group_tests_name("core/json", tests, NULL, NULL);
