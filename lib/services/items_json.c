@@ -51,6 +51,10 @@ static void int_text_out(buf_t *b, arena_t *a, const db_value_t *v)
 /* JSON text as JSON.parse then JSON.stringify print it; not JSON: the text as a string. */
 static void json_text_out(buf_t *b, arena_t *a, str_t s)
 {
+    if (json_is_canonical(s)) {
+        buf_str(b, s); /* what Directus stored with JSON.stringify: the same bytes come back */
+        return;
+    }
     struct json_object *o;
     if (jsonparse(a, s.p, s.n, 0, 512, &o, NULL) < 0) {
         str_out(b, s);
