@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "lib/api/auth.h"
+#include "lib/api/cache.h"
 #include "lib/api/ctx.h"
 #include "lib/api/items.h"
 #include "lib/api/limiter.h"
@@ -43,6 +44,7 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/users/me", users_me),
     ROUTE(M(GET), "/permissions/me", permissions_me),
     ROUTE(M(GET), "/policies/me/globals", policies_me_globals),
+    ROUTE(M(POST), "/utils/cache/clear", utils_cache_clear),
 };
 
 /* Deeper JSON bodies are refused: nothing Directus accepts nests anywhere near this. */
@@ -194,7 +196,12 @@ static int pipeline(ctx_t *ctx)
         return 0;
     if (auth_authenticate(ctx) < 0)
         return -1;
-    return route(ctx);
+    if (api_cache_lookup(ctx))
+        return 0;
+    if (route(ctx) < 0 || err_is_set(&ctx->err))
+        return -1;
+    api_cache_store(ctx);
+    return 0;
 }
 
 void app_handle(app_t *app, arena_t *a, request_t *req, response_t *res)
