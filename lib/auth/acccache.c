@@ -83,16 +83,6 @@ static bool r_bool(const char **p)
 
 /* ------------------------------------------------------------------ table */
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void drop(entry_t *e)
 {
     free(e->block);
@@ -115,7 +105,7 @@ static entry_t *slot_for(uint64_t h)
 /* The value of a fresh entry for key, or NULL (a stale entry is dropped). */
 static const char *lookup(const writer_t *key)
 {
-    uint64_t h = fnv1a(key->p, key->n);
+    uint64_t h = str_hash((str_t){key->p, key->n});
     entry_t *e = slot_for(h);
     if (!e->block || e->hash != h || e->key_n != key->n || memcmp(e->block, key->p, key->n) != 0)
         return NULL;
@@ -138,7 +128,7 @@ static void store(const writer_t *key, gen_kind_t kind, uint64_t gen,
     memcpy(block, key->p, key->n);
     w = (writer_t){block, key->n};
     fill(&w, v);
-    uint64_t h = fnv1a(key->p, key->n);
+    uint64_t h = str_hash((str_t){key->p, key->n});
     entry_t *e = slot_for(h);
     if (e->block)
         drop(e);

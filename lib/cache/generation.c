@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "lib/core/str.h"
+
 typedef struct {
     _Atomic uint64_t value[GEN_COUNT];
     _Atomic uint64_t tag[GEN_TAG_SLOTS];
@@ -52,10 +54,7 @@ void gen_set_publisher(void (*fn)(gen_kind_t, void *), void *arg)
 
 static size_t tag_slot(const char *name)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return (size_t)(h % GEN_TAG_SLOTS);
+    return (size_t)(str_hash(str_c(name)) % GEN_TAG_SLOTS);
 }
 
 uint64_t gen_tag_get(const char *collection)
