@@ -227,28 +227,24 @@ bool api_cache_lookup(ctx_t *ctx)
     api_cache_state_t *st = arena_calloc(ctx->arena, 1, sizeof *st);
     respcache_key_parts_t parts = key_parts(ctx);
     st->lookup.key = respcache_key(ctx->arena, &parts);
-    st->lookup.tags = request_tags(ctx, &st->lookup.ntags);
     st->skipped = skip_lookup(ctx);
     ctx->cache = st;
-    str_t body;
+    str_t body, etag;
     int64_t ttl_left;
-    if (st->skipped) {
-        /* Not looked up, but the counters are read so that the answer can be stored. */
-        respcache_prepare(ctx->conf, ctx->redis, ctx->arena, &st->lookup);
-        status_header(ctx, "MISS");
-        return false;
+    if (!st->skipped &&
+        respcache_get(ctx->conf, ctx->redis, ctx->arena, &st->lookup, &body, &etag, &ttl_left)) {
+        respond_json_text(ctx, body);
+        cache_headers(ctx, ttl_left, false); /* over the responder's no-cache */
+        response_set_header(ctx->res, "ETag", etag);
+        status_header(ctx, "HIT");
+        ctx->cache = NULL;
+        return true;
     }
-    if (!respcache_get(ctx->conf, ctx->redis, ctx->arena, &st->lookup, &body, &ttl_left)) {
-        status_header(ctx, "MISS");
-        return false;
-    }
-    cache_headers(ctx, ttl_left, false);
-    status_header(ctx, "HIT");
-    respond_json_text(ctx, body);
-    /* respond_json_text wrote the responder's no-cache: the hit's headers win. */
-    cache_headers(ctx, ttl_left, false);
-    ctx->cache = NULL;
-    return true;
+    /* A miss: what the answer will read, and the purge counters before it is computed. */
+    st->lookup.tags = request_tags(ctx, &st->lookup.ntags);
+    respcache_prepare(ctx->conf, ctx->redis, ctx->arena, &st->lookup);
+    status_header(ctx, "MISS");
+    return false;
 }
 
 void api_cache_store(ctx_t *ctx)
@@ -264,7 +260,11 @@ void api_cache_store(ctx_t *ctx)
     int64_t max = ctx->conf->cache_value_max_size;
     if (max != CONF_UNLIMITED && (int64_t)body.n > max)
         return; /* served, not cached: the responder's no-cache stays */
-    respcache_put(ctx->conf, ctx->redis, ctx->arena, &st->lookup, body);
+    /* The ETag response_finish() would compute, kept with the entry so a hit need not. */
+    char etag[64];
+    response_etag(body, etag);
+    response_set_header_c(res, "ETag", etag);
+    respcache_put(ctx->conf, ctx->redis, ctx->arena, &st->lookup, body, str_c(etag));
     cache_headers(ctx, ctx->conf->cache_ttl_ms, st->skipped);
 }
 

@@ -89,6 +89,7 @@ typedef struct {
     char **tags;        /* in block */
     char *block;        /* counters, name pointers, names, body; NULL: empty slot */
     const char *body;   /* in block */
+    const char *etag;   /* in block, NUL-terminated */
     size_t body_n, size;
 } mentry_t;
 
@@ -156,9 +157,9 @@ static void mem_snapshot(arena_t *a, respcache_lookup_t *l)
         l->tag_gens[i] = gen_tag_get(l->tags[i]);
 }
 
-static bool mem_get(arena_t *a, respcache_lookup_t *l, str_t *body, int64_t *ttl_left)
+static bool mem_get(arena_t *a, respcache_lookup_t *l, str_t *body, str_t *etag,
+                    int64_t *ttl_left)
 {
-    mem_snapshot(a, l);
     mentry_t *e = mem_slot(l->key);
     if (!e->block || strcmp(e->key, l->key) != 0)
         return false;
@@ -168,15 +169,16 @@ static bool mem_get(arena_t *a, respcache_lookup_t *l, str_t *body, int64_t *ttl
         return false;
     }
     *body = (str_t){arena_strndup(a, e->body, e->body_n), e->body_n};
+    *etag = str_c(arena_strdup(a, e->etag));
     *ttl_left = e->expires_ms - now;
     return true;
 }
 
-static void mem_put(const conf_t *c, const respcache_lookup_t *l, str_t body)
+static void mem_put(const conf_t *c, const respcache_lookup_t *l, str_t body, str_t etag)
 {
-    /* One block: the counters and the name pointers first (aligned), then the names, then
-     * the body. */
-    size_t size = l->ntags * (sizeof(uint64_t) + sizeof(char *)) + body.n;
+    /* One block: the counters and the name pointers first (aligned), then the names, the
+     * ETag and the body. */
+    size_t size = l->ntags * (sizeof(uint64_t) + sizeof(char *)) + etag.n + 1 + body.n;
     for (size_t i = 0; i < l->ntags; i++)
         size += strlen(l->tags[i]) + 1;
     if (size > RESPCACHE_MEMORY_MAX / 8)
@@ -198,6 +200,10 @@ static void mem_put(const conf_t *c, const respcache_lookup_t *l, str_t body)
         names[i] = p;
         p += n;
     }
+    char *tag_text = p;
+    memcpy(p, etag.p, etag.n);
+    p[etag.n] = '\0';
+    p += etag.n + 1;
     memcpy(p, body.p, body.n);
     *e = (mentry_t){.expires_ms = wall_ms() + c->cache_ttl_ms,
                     .gen_all = l->gen_all,
@@ -208,6 +214,7 @@ static void mem_put(const conf_t *c, const respcache_lookup_t *l, str_t body)
                     .tags = names,
                     .block = block,
                     .body = p,
+                    .etag = tag_text,
                     .body_n = body.n,
                     .size = size};
     memcpy(e->key, l->key, RESPCACHE_KEY_HEX + 1);
@@ -250,23 +257,24 @@ static void redis_snapshot(const conf_t *c, redis_t *r, arena_t *a, respcache_lo
 }
 
 static bool redis_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l,
-                      str_t *body, int64_t *ttl_left)
+                      str_t *body, str_t *etag, int64_t *ttl_left)
 {
     const char *argv[] = {"GET", rkey(a, c, "resp", l->key)};
     redisReply *rep = rcmd(r, a, 2, argv);
-    if (rep && rep->type == REDIS_REPLY_STRING) {
-        const char *nl = memchr(rep->str, '\n', rep->len);
-        int64_t now = wall_ms();
-        long long exp = nl ? strtoll(rep->str, NULL, 10) : 0;
-        if (nl && exp > now) {
-            size_t off = (size_t)(nl + 1 - rep->str);
-            *body = (str_t){arena_strndup(a, nl + 1, rep->len - off), rep->len - off};
-            *ttl_left = exp - now;
-            return true;
-        }
-    }
-    redis_snapshot(c, r, a, l);
-    return false;
+    if (!rep || rep->type != REDIS_REPLY_STRING)
+        return false;
+    /* "<expires ms>\n<etag>\n<body>" */
+    const char *end = rep->str + rep->len;
+    const char *nl1 = memchr(rep->str, '\n', rep->len);
+    const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', (size_t)(end - nl1 - 1)) : NULL;
+    int64_t now = wall_ms();
+    long long exp = nl2 ? strtoll(rep->str, NULL, 10) : 0;
+    if (!nl2 || exp <= now)
+        return false;
+    *etag = (str_t){arena_strndup(a, nl1 + 1, (size_t)(nl2 - nl1 - 1)), (size_t)(nl2 - nl1 - 1)};
+    *body = (str_t){arena_strndup(a, nl2 + 1, (size_t)(end - nl2 - 1)), (size_t)(end - nl2 - 1)};
+    *ttl_left = exp - now;
+    return true;
 }
 
 /* KEYS: the entry, then per tag its version counter and its key set. ARGV: the value, the TTL
@@ -286,7 +294,7 @@ static const char put_script[] =
     "return 1\n";
 
 static void redis_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_lookup_t *l,
-                      str_t body)
+                      str_t body, str_t etag)
 {
     if (!l->snapshot)
         return;
@@ -305,8 +313,10 @@ static void redis_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_l
         argv[k++] = rkey(a, c, "tag", l->tags[i]);
     int64_t ttl = c->cache_ttl_ms > 0 ? c->cache_ttl_ms : 1;
     buf_t v;
-    buf_init(&v, a, body.n + 24);
+    buf_init(&v, a, body.n + etag.n + 24);
     buf_int(&v, wall_ms() + ttl);
+    buf_putc(&v, '\n');
+    buf_str(&v, etag);
     buf_putc(&v, '\n');
     buf_str(&v, body);
     int value_at = k;
@@ -360,13 +370,13 @@ static void redis_clear(const conf_t *c, redis_t *r, arena_t *a)
 /* ------------------------------------------------------------------ both */
 
 bool respcache_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l, str_t *body,
-                   int64_t *ttl_left_ms)
+                   str_t *etag, int64_t *ttl_left_ms)
 {
     if (!respcache_enabled(c))
         return false;
     if (use_redis(c))
-        return redis_get(c, r, a, l, body, ttl_left_ms);
-    return mem_get(a, l, body, ttl_left_ms);
+        return redis_get(c, r, a, l, body, etag, ttl_left_ms);
+    return mem_get(a, l, body, etag, ttl_left_ms);
 }
 
 void respcache_prepare(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l)
@@ -380,14 +390,15 @@ void respcache_prepare(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup
 }
 
 void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_lookup_t *l,
-                   str_t body)
+                   str_t body, str_t etag)
 {
-    if (!respcache_enabled(c) || !l->snapshot || too_big(c, body) || c->cache_ttl_ms <= 0)
+    if (!respcache_enabled(c) || !l->snapshot || too_big(c, body) || c->cache_ttl_ms <= 0 ||
+        memchr(etag.p, '\n', etag.n))
         return;
     if (use_redis(c))
-        redis_put(c, r, a, l, body);
+        redis_put(c, r, a, l, body, etag);
     else
-        mem_put(c, l, body);
+        mem_put(c, l, body, etag);
 }
 
 void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const *collections,

@@ -18,9 +18,10 @@
  * tagged with one of them, or with "*". Memory store: through the pool-wide counters of
  * generation.h (gen_tag_*), so every worker sees a purge at once. Redis: one version counter
  * and one set of keys per tag (`<ns>:ver:<tag>`, `<ns>:tag:<tag>`); a purge increments the
- * version and deletes the set's members, in one script. Both stores take the counters at lookup
- * time, before the answer is computed, and refuse (memory: treat as stale) an answer stored
- * after a purge that ran meanwhile — a read racing a write never leaves a stale entry behind.
+ * version and deletes the set's members, in one script. Both stores read the counters after a
+ * miss, before the answer is computed (respcache_prepare), and refuse (memory: treat as stale)
+ * an answer stored after a purge that ran meanwhile — a read racing a write never leaves a
+ * stale entry behind. A hit never needs the tags: they are only worked out on a miss.
  * The write path calls respcache_purge after its transaction committed; schema and permission
  * changes call respcache_clear() (memory entries also check GEN_SCHEMA and GEN_PERMISSIONS).
  */
@@ -57,31 +58,31 @@ const char *respcache_key(arena_t *a, const respcache_key_parts_t *parts);
 /* Whether the configuration turns the cache on (CACHE_ENABLED with a known CACHE_STORE). */
 bool respcache_enabled(const conf_t *c);
 
-/* One request's dealings with the cache: the caller fills key and tags, respcache_get() the
- * rest (the counters as they were before the answer was computed). Lives in the request arena. */
+/* One request's dealings with the cache: the caller fills key (before respcache_get) and tags
+ * (before respcache_prepare); respcache_prepare() the rest. Lives in the request arena. */
 typedef struct {
     const char *key;
     const char *const *tags;
     size_t ntags;
-    /* filled by respcache_get */
+    /* filled by respcache_prepare: the counters before the answer was computed */
     uint64_t gen_all, gen_schema, gen_perm, *tag_gens; /* memory */
     const char **versions;                             /* redis: ver counters, "" when unset */
     bool snapshot;                                     /* the counters above were read */
 } respcache_lookup_t;
 
-/* Looks l->key up. On a hit copies the body into a, sets *ttl_left_ms to the time the entry has
- * left and returns true. On a miss returns false with l ready for respcache_put(). */
+/* Looks l->key up. On a hit copies the body and its ETag into a, sets *ttl_left_ms to the time
+ * the entry has left and returns true. */
 bool respcache_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l, str_t *body,
-                   int64_t *ttl_left_ms);
+                   str_t *etag, int64_t *ttl_left_ms);
 
-/* What respcache_get() does on a miss, without the lookup: reads the counters, so that the
- * answer computed next can be stored (a lookup the client asked to skip). */
+/* After a miss (or a lookup the client asked to skip), before the answer is computed: reads the
+ * counters of l->tags, so that respcache_put() can tell whether a purge ran meanwhile. */
 void respcache_prepare(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l);
 
-/* Stores body for CACHE_TTL under l (after a miss). Bodies over CACHE_VALUE_MAX_SIZE, or whose
- * tags were purged since the lookup, are not stored. */
+/* Stores body and its ETag for CACHE_TTL under l (after respcache_prepare). Bodies over
+ * CACHE_VALUE_MAX_SIZE, or whose tags were purged since the prepare, are not stored. */
 void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_lookup_t *l,
-                   str_t body);
+                   str_t body, str_t etag);
 
 /* Makes stale every entry tagged with one of collections or with RESPCACHE_WILDCARD. */
 void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const *collections,

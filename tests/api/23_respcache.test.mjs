@@ -70,6 +70,9 @@ test('memory store: miss then hit, Directus headers, callers kept apart, clear',
 	assert.equal(hit.headers.etag, miss.headers.etag);
 	assert.equal(hit.headers['content-type'], 'application/json; charset=utf-8');
 	assert.match(hit.headers['cache-control'], /^public, max-age=(300|299)$/);
+	const notModified = await get('GET', path, { 'if-none-match': miss.headers.etag });
+	assert.equal(notModified.status, 304);
+	assert.equal(notModified.headers['x-cache'], 'HIT');
 
 	// Served from the cache while the database changes behind it (no write went through Celer).
 	sql(`UPDATE articles SET title = 'changed behind the cache' WHERE id = 1`);

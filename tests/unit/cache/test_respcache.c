@@ -49,19 +49,21 @@ static const char *key_of(const char *user, const char *path, const char *query)
 static void fill(const char *key, const char *const *tags, size_t ntags, const char *body)
 {
     respcache_lookup_t l = {.key = key, .tags = tags, .ntags = ntags};
-    str_t got;
+    str_t got, etag;
     int64_t ttl;
-    assert_false(respcache_get(&conf, NULL, a, &l, &got, &ttl));
-    respcache_put(&conf, NULL, a, &l, str_c(body));
+    assert_false(respcache_get(&conf, NULL, a, &l, &got, &etag, &ttl));
+    respcache_prepare(&conf, NULL, a, &l);
+    respcache_put(&conf, NULL, a, &l, str_c(body), STR("W/\"e\""));
 }
 
 static bool hit(const char *key, const char *const *tags, size_t ntags, const char *want)
 {
     respcache_lookup_t l = {.key = key, .tags = tags, .ntags = ntags};
-    str_t got;
+    str_t got, etag;
     int64_t ttl = -1;
-    if (!respcache_get(&conf, NULL, a, &l, &got, &ttl))
+    if (!respcache_get(&conf, NULL, a, &l, &got, &etag, &ttl))
         return false;
+    assert_true(str_eq_c(etag, "W/\"e\""));
     assert_true(ttl > 0 && ttl <= conf.cache_ttl_ms);
     assert_int_equal(got.n, strlen(want));
     assert_memory_equal(got.p, want, got.n);
@@ -133,12 +135,13 @@ static void test_read_racing_a_write_is_not_kept(void **state)
     const char *tags[] = {"articles"};
     const char *k = key_of("u", "/items/articles", "x=1");
     respcache_lookup_t l = {.key = k, .tags = tags, .ntags = 1};
-    str_t got;
+    str_t got, etag;
     int64_t ttl;
-    assert_false(respcache_get(&conf, NULL, a, &l, &got, &ttl));
+    assert_false(respcache_get(&conf, NULL, a, &l, &got, &etag, &ttl));
+    respcache_prepare(&conf, NULL, a, &l);
     /* The answer is computed from the old rows; meanwhile a write commits and purges. */
     respcache_purge(&conf, NULL, a, tags, 1);
-    respcache_put(&conf, NULL, a, &l, STR("{\"data\":\"old\"}"));
+    respcache_put(&conf, NULL, a, &l, STR("{\"data\":\"old\"}"), STR("W/\"e\""));
     assert_false(hit(k, tags, 1, ""));
 }
 
@@ -172,9 +175,9 @@ static void test_ttl_size_limit_and_bound(void **state)
 
     conf.cache_enabled = false;
     respcache_lookup_t l = {.key = k, .tags = tags, .ntags = 1};
-    str_t got;
+    str_t got, etag;
     int64_t ttl;
-    assert_false(respcache_get(&conf, NULL, a, &l, &got, &ttl)); /* off: never a hit */
+    assert_false(respcache_get(&conf, NULL, a, &l, &got, &etag, &ttl)); /* off: never a hit */
 }
 
 int main(void)
