@@ -51,6 +51,7 @@ after(async () => {
 		if (child.exitCode === null) child.kill('SIGTERM');
 		await child.exited;
 		rmSync(dir, { recursive: true, force: true });
+		assert.doesNotMatch(child.stderrText, /runtime error|Sanitizer|\berror\b/, 'the pool logged no error');
 	}
 });
 
