@@ -195,6 +195,33 @@ void acccache_token_put(arena_t *a, uint64_t gen, str_t token, const char *user,
     store(&key, GEN_USERS, gen, fill_token, &v);
 }
 
+/* ------------------------------------------------------------------ sessions */
+
+static void fill_nothing(writer_t *w, const void *v)
+{
+    (void)w;
+    (void)v;
+}
+
+static writer_t session_key(arena_t *a, const char *session, const char *owner, bool share)
+{
+    const char *parts[3] = {session, owner, share ? "share" : "user"};
+    return make_key(a, 'S', parts, 3);
+}
+
+bool acccache_session_get(arena_t *a, const char *session, const char *owner, bool share)
+{
+    writer_t key = session_key(a, session, owner, share);
+    return lookup(&key) != NULL;
+}
+
+void acccache_session_put(arena_t *a, uint64_t gen, const char *session, const char *owner,
+                          bool share)
+{
+    writer_t key = session_key(a, session, owner, share);
+    store(&key, GEN_USERS, gen, fill_nothing, NULL);
+}
+
 /* ------------------------------------------------------------------ access */
 
 static void fill_access(writer_t *w, const void *v)

@@ -11,6 +11,9 @@
  *     their policies (GEN_PERMISSIONS). The rows keep their ip_access lists: admin/app and the
  *     policy list are derived from them per request against that request's IP, so an entry
  *     never carries one client's IP verdict to another.
+ *   - a session JWT's session row (its token, for that user or share) that was there and not
+ *     expired (GEN_USERS): logout and refresh bump the counter, so they end a session at once;
+ *     a row deleted or expiring behind Celer's back is noticed within GEN_MAX_AGE_MS.
  * Only successes are kept (an unknown token or a role cycle is asked again each time). A put
  * takes the counter's value read (gen_get) *before* the query that produced the value, so a
  * bump that lands between the query and the put leaves the entry already stale. a is scratch
@@ -55,6 +58,12 @@ typedef struct {
 bool acccache_token_get(arena_t *a, str_t token, const char **user, const char **role);
 void acccache_token_put(arena_t *a, uint64_t gen, str_t token, const char *user,
                         const char *role);
+
+/* Whether the session row `session` of owner (a user id, or a share id when share) was found
+ * valid lately. */
+bool acccache_session_get(arena_t *a, const char *session, const char *owner, bool share);
+void acccache_session_put(arena_t *a, uint64_t gen, const char *session, const char *owner,
+                          bool share);
 
 /* The chain and access rows of (user, role), either NULL (the public is (NULL, NULL)). Strings
  * and arrays of the result are in a. */

@@ -333,11 +333,16 @@ static int verify_access_token(arena_t *a, err_t *e, const conf_t *conf, str_t t
 }
 
 /* verifySessionJWT: the session row must still exist for this user (or share) and not be
- * expired, so that a logout ends the session cookie's JWT at once. */
+ * expired, so that a logout ends the session cookie's JWT at once (logout bumps GEN_USERS, which
+ * the accountability cache's session entries follow). */
 static int check_session(arena_t *a, err_t *e, db_conn_t *db, const tokencache_claims_t *c)
 {
     if (!c->session)
         return err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
+    const char *owner = c->id ? c->id : c->share;
+    uint64_t gen = gen_get(GEN_USERS); /* before the query: see acccache.h */
+    if (owner && acccache_session_get(a, c->session, owner, !c->id))
+        return 0;
     db_value_t p[3] = {authdb_cstr(c->session), authdb_cstr(c->id ? c->id : c->share),
                        authdb_time(a, db, authdb_now_ms())};
     const char *sql = c->id ? "SELECT 1 FROM directus_sessions WHERE token = ? AND \"user\" = ? "
@@ -350,7 +355,10 @@ static int check_session(arena_t *a, err_t *e, db_conn_t *db, const tokencache_c
     db_result_t r;
     if (authdb_exec(a, e, db, sql, p, 3, &r) < 0)
         return -1;
-    return r.nrows ? 0 : err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
+    if (!r.nrows)
+        return err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
+    acccache_session_put(a, gen, c->session, owner, !c->id);
+    return 0;
 }
 
 /* The active user owning a static token, through the accountability cache. */
