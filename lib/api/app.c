@@ -217,6 +217,7 @@ void app_handle(app_t *app, arena_t *a, request_t *req, response_t *res)
     };
     if (pipeline(&ctx) < 0 || err_is_set(&ctx.err))
         respond_error(&ctx);
+    api_cache_finish(&ctx);
     /* Cookies set on the way (login, logout, a refused session cookie) survive an error. */
     for (size_t i = 0; i < ctx.nset_cookies; i++)
         response_add_header(res, "Set-Cookie", str_c(ctx.set_cookies[i]));

@@ -240,11 +240,18 @@ bool api_cache_lookup(ctx_t *ctx)
         ctx->cache = NULL;
         return true;
     }
-    /* A miss: what the answer will read, and the purge counters before it is computed. */
+    /* A miss: what the answer will read, and the purge counters before it is computed. The
+     * status header goes on at the end (api_cache_finish), error or not, as Directus's stays. */
     st->lookup.tags = request_tags(ctx, &st->lookup.ntags);
     respcache_prepare(ctx->conf, ctx->redis, ctx->arena, &st->lookup);
-    status_header(ctx, "MISS");
     return false;
+}
+
+void api_cache_finish(ctx_t *ctx)
+{
+    /* A query Directus's sanitizeQuery refuses never reaches its cache middleware. */
+    if (ctx->cache && ctx->err.code != ERR_INVALID_QUERY)
+        status_header(ctx, "MISS");
 }
 
 void api_cache_store(ctx_t *ctx)

@@ -26,6 +26,11 @@ bool api_cache_lookup(ctx_t *ctx);
  * Cache-Control and Vary as Directus's respond middleware does. */
 void api_cache_store(ctx_t *ctx);
 
+/* At the very end, after the error handler: the CACHE_STATUS_HEADER of a miss (also on an
+ * error, as Directus's header stays, except for a refused query: Directus refuses it before its
+ * cache middleware). */
+void api_cache_finish(ctx_t *ctx);
+
 /* POST /utils/cache/clear[?system]: admins only; 200 with no body. */
 int utils_cache_clear(ctx_t *ctx);
 

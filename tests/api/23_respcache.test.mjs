@@ -106,6 +106,10 @@ test('memory store: miss then hit, Directus headers, callers kept apart, clear',
 	const bad = await get('GET', '/items/articles?limit=x');
 	assert.equal(bad.status, 400);
 	assert.equal(bad.headers['cache-control'], undefined);
+	assert.equal(bad.headers['x-cache'], undefined, 'refused before the cache, as sanitizeQuery does');
+	const forbidden = await get('GET', '/items/directus_users');
+	assert.equal(forbidden.status, 403);
+	assert.equal(forbidden.headers['x-cache'], 'MISS');
 	assert.equal((await get('GET', '/items/articles?limit=x')).status, 400);
 	assert.equal((await get('GET', '/server/health')).headers['cache-control'], 'no-cache');
 	assert.equal((await get('GET', '/auth')).headers['cache-control'], 'no-cache');
