@@ -538,7 +538,8 @@ static int run(boot_t *b, const char *sql_opt)
     if (resume)
         printf("celer-fcgi bootstrap: finishing an interrupted bootstrap\n");
     /* Hashing takes a moment and 64 MiB: done before any lock is taken. */
-    const char *hash = password_hash(b->a, str_c(adm.password), NULL);
+    password_params_t params = password_params(b->conf);
+    const char *hash = password_hash(b->a, str_c(adm.password), &params);
     if (!hash)
         return 1;
     bool rows_added = true;

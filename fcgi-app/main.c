@@ -18,6 +18,7 @@
 #include "fcgi-app/cmd_schema.h"
 #include "fcgi-app/pool.h"
 #include "fcgi-app/worker.h"
+#include "lib/cache/bus.h"
 #include "lib/cache/generation.h"
 #include "lib/cache/ratelimit.h"
 #include "lib/core/conf.h"
@@ -50,6 +51,7 @@ static int serve(conf_t *conf, arena_t *a)
     /* Before any fork: the memory rate limiter's table is shared by every worker of the pool. */
     ratelimit_shm_init();
     gen_shm_init();
+    bus_init();
     if (stdin_is_listener()) {
         fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
         int rc = worker_run(conf, 0);

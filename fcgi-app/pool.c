@@ -11,6 +11,7 @@
 #include "fcgi-app/pool.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcgiapp.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "fcgi-app/worker.h"
+#include "lib/cache/bus.h"
 #include "lib/core/log.h"
 
 /* How long draining workers may take before they are killed. */
@@ -230,6 +232,18 @@ static void write_pid(const char *path)
     fclose(f);
 }
 
+/* Sleeps until a signal arrives (they are unblocked only here) or the bus has a message,
+ * which is then applied. */
+static void wait_for_events(bus_sub_t *bus, const sigset_t *wait_mask)
+{
+    int timeout_ms = -1;
+    struct pollfd pfd = {.fd = bus ? bus_sub_fd(bus, &timeout_ms) : -1, .events = POLLIN};
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000};
+    int n = ppoll(&pfd, pfd.fd >= 0, timeout_ms >= 0 ? &ts : NULL, wait_mask);
+    if (n > 0 && pfd.revents)
+        bus_sub_service(bus);
+}
+
 int pool_run(conf_t *conf, arena_t *conf_arena)
 {
     pool_t p = {.conf = conf, .conf_arena = conf_arena, .generation = 1};
@@ -240,8 +254,9 @@ int pool_run(conf_t *conf, arena_t *conf_arena)
     write_pid(conf->pid_file);
     log_info("celer-fcgi master on %s with %d workers", conf->fcgi_listen, conf->workers);
     fill(&p);
+    bus_sub_t *bus = bus_sub_new(conf);
     while (!got_stop) {
-        sigsuspend(&wait_mask);
+        wait_for_events(bus, &wait_mask);
         if (got_chld) {
             got_chld = 0;
             if (reap(&p))
@@ -251,8 +266,11 @@ int pool_run(conf_t *conf, arena_t *conf_arena)
         if (got_hup) {
             got_hup = 0;
             reload(&p);
+            bus_sub_free(bus); /* the Redis settings may have changed */
+            bus = bus_sub_new(p.conf);
         }
     }
+    bus_sub_free(bus);
     log_info("stopping: draining %zu workers", p.nchildren);
     close(p.listen_fd);
     drain(&p);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lib/api/app.h"
+#include "lib/cache/bus.h"
 #include "lib/cache/ratelimit.h"
 #include "lib/cache/redis.h"
 #include "lib/core/arena.h"
@@ -281,6 +282,7 @@ int worker_run(const conf_t *conf, int listen_fd)
     w.app.conf = conf;
     w.app.db = db_new(conf);
     w.app.redis = redis_new(conf);
+    bus_install_publisher(conf, w.app.redis);
     w.app.ratelimit = ratelimit_new(conf, w.app.redis);
     log_threshold = (log_level_t)conf->log_level;
     if (FCGX_Init() != 0) {

@@ -14,11 +14,15 @@
 #include "lib/api/cache.h"
 #include "lib/api/ctx.h"
 #include "lib/api/items.h"
+#include "lib/query/query.h"
 #include "lib/api/limiter.h"
 #include "lib/api/permissions.h"
 #include "lib/api/respond.h"
+#include "lib/api/schema_info.h"
 #include "lib/api/server.h"
+#include "lib/api/system.h"
 #include "lib/api/users.h"
+#include "lib/api/utils.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
 #include "lib/core/log.h"
@@ -43,8 +47,22 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/items/:collection/:id", items_one),
     ROUTE(M(GET), "/users/me", users_me),
     ROUTE(M(GET), "/permissions/me", permissions_me),
+    ROUTE(M(GET), "/permissions/me/:collection", permissions_me_item),
+    ROUTE(M(GET), "/permissions/me/:collection/:pk", permissions_me_item),
     ROUTE(M(GET), "/policies/me/globals", policies_me_globals),
     ROUTE(M(POST), "/utils/cache/clear", utils_cache_clear),
+    ROUTE(M(GET), "/roles/me", roles_me),
+    ROUTE(M(GET), "/settings", settings_get),
+    ROUTE(M(GET) | M(SEARCH), "/collections", collections_list),
+    ROUTE(M(GET), "/collections/:collection", collections_one),
+    ROUTE(M(GET), "/fields", fields_list),
+    ROUTE(M(GET), "/fields/:collection", fields_list),
+    ROUTE(M(GET), "/fields/:collection/:field", fields_one),
+    ROUTE(M(GET), "/relations", relations_list),
+    ROUTE(M(GET), "/relations/:collection", relations_list),
+    ROUTE(M(GET), "/relations/:collection/:field", relations_one),
+    ROUTE(M(GET), "/schema/snapshot", schema_snapshot_get),
+    /* then the collection-shaped system routes: lib/api/system.c's table */
 };
 
 /* Deeper JSON bodies are refused: nothing Directus accepts nests anywhere near this. */
@@ -170,14 +188,25 @@ static int route(ctx_t *ctx)
 {
     router_result_t r = router_match(ctx->arena, routes, sizeof routes / sizeof routes[0],
                                      ctx->req->method, ctx->req->path, &ctx->route);
-    if (r != ROUTER_FOUND) {
-        /* Directus answers an unrouted method on a known path with the same 404. */
-        err_set(&ctx->err, ctx->arena, ERR_ROUTE_NOT_FOUND, "Route %.*s doesn't exist.",
-                (int)ctx->req->path.n, ctx->req->path.p);
-        err_ext_str(&ctx->err, ctx->arena, "path", str_dup(ctx->arena, ctx->req->path));
-        return -1;
-    }
+    if (r != ROUTER_FOUND)
+        r = router_match(ctx->arena, system_routes, system_nroutes, ctx->req->method,
+                         ctx->req->path, &ctx->route);
+    /* Directus answers an unrouted method on a known path with the same 404. */
+    if (r != ROUTER_FOUND)
+        return respond_not_found(ctx);
     return ((handler_fn)ctx->route.route->handler)(ctx);
+}
+
+/* Directus's sanitizeQuery middleware: after authentication (dynamic variables need the
+ * caller), before any route, so a malformed query answers 400 even on a path that is a 404. */
+static int sanitize_query(ctx_t *ctx)
+{
+    query_env_t env = items_env(ctx);
+    query_t *q = arena_alloc(ctx->arena, sizeof *q);
+    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, q) < 0)
+        return -1;
+    ctx->sanitized = q;
+    return 0;
 }
 
 static int pipeline(ctx_t *ctx)
@@ -194,7 +223,7 @@ static int pipeline(ctx_t *ctx)
         return -1;
     if (early_routes(ctx))
         return 0;
-    if (auth_authenticate(ctx) < 0)
+    if (auth_authenticate(ctx) < 0 || sanitize_query(ctx) < 0)
         return -1;
     if (api_cache_lookup(ctx))
         return 0;

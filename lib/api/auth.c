@@ -259,7 +259,7 @@ int auth_login(ctx_t *ctx)
     token_mode_t m = mode ? mode_of(mode) : MODE_JSON;
     struct json_object *otp = body_get(ctx, "otp");
     session_tokens_t t;
-    if (session_login(ctx->arena, &ctx->err, ctx->db, ctx->conf, &ctx->acc,
+    if (session_login(ctx->arena, &ctx->err, ctx->db, ctx->conf, ctx->ratelimit, &ctx->acc,
                       json_text(body_get(ctx, "email")), json_text(body_get(ctx, "password")),
                       otp ? json_text(otp) : STR_NULL, m == MODE_SESSION, start, &t) < 0)
         return -1;

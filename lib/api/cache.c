@@ -7,7 +7,6 @@
 
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
-#include "lib/cache/generation.h"
 #include "lib/cache/respcache.h"
 #include "lib/core/json.h"
 #include "lib/schema/schema.h"
@@ -273,23 +272,4 @@ void api_cache_store(ctx_t *ctx)
     response_set_header_c(res, "ETag", etag);
     respcache_put(ctx->conf, ctx->redis, ctx->arena, &st->lookup, body, str_c(etag));
     cache_headers(ctx, ctx->conf->cache_ttl_ms, st->skipped);
-}
-
-int utils_cache_clear(ctx_t *ctx)
-{
-    if (!ctx->acc.admin)
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    struct json_object *sys;
-    if (json_object_object_get_ex(ctx->query, "system", &sys) &&
-        (json_truthy(sys) || (json_object_is_type(sys, json_type_string) &&
-                              json_object_get_string_len(sys) == 0))) {
-        /* The system caches: every worker reloads its schema, permissions and callers. */
-        gen_bump(GEN_SCHEMA);
-        gen_bump(GEN_PERMISSIONS);
-        gen_bump(GEN_USERS);
-    }
-    respcache_clear(ctx->conf, ctx->redis, ctx->arena);
-    ctx->res->status = 200;
-    buf_clear(&ctx->res->body);
-    return 0;
 }

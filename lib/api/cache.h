@@ -1,8 +1,8 @@
 /*
  * The response cache in the request pipeline (spec §11): after authentication a cacheable GET
  * is answered from lib/cache/respcache when it can be, else routed, and a successful JSON answer
- * is stored on the way out with Directus's Cache-Control and Vary headers. Also the route
- * POST /utils/cache/clear.
+ * is stored on the way out with Directus's Cache-Control and Vary headers. (POST
+ * /utils/cache/clear is lib/api/utils.c: respcache_clear.)
  *
  * What may be cached, as Directus decides it: GET requests whose path does not start with /auth,
  * without `export`, not /server/health, whose answer is a JSON payload of at most
@@ -30,8 +30,5 @@ void api_cache_store(ctx_t *ctx);
  * error, as Directus's header stays, except for a refused query: Directus refuses it before its
  * cache middleware). */
 void api_cache_finish(ctx_t *ctx);
-
-/* POST /utils/cache/clear[?system]: admins only; 200 with no body. */
-int utils_cache_clear(ctx_t *ctx);
 
 #endif

@@ -18,6 +18,7 @@
 #include "lib/http/router.h"
 
 struct json_object;
+struct query;
 
 typedef struct ctx {
     arena_t *arena;
@@ -31,6 +32,9 @@ typedef struct ctx {
     route_match_t route;
     struct json_object *query; /* the query string as qs parses it (never NULL) */
     struct json_object *body;  /* the JSON body; {} when there is none */
+    /* The URL query as sanitizeQuery + validateQuery made it: every route after
+     * authentication gets it (a bad query is a 400 wherever it is sent, as in Directus). */
+    const struct query *sanitized;
     /* Who is calling (lib/auth/accountability.h): resolved by the authenticate step before
      * any route runs; the public accountability when there was no token. */
     accountability_t acc;

@@ -19,6 +19,7 @@
 #include "lib/perm/perm.h"
 #include "lib/query/jsval.h"
 #include "lib/query/query.h"
+#include "lib/services/export.h"
 #include "lib/services/items.h"
 #include "lib/sql/plan.h"
 
@@ -65,8 +66,7 @@ static const schema_collection_t *collection_or_fail(ctx_t *ctx, const schema_t 
     return c;
 }
 
-/* validateKeys: an integer primary key must read as an integer, a uuid as a uuid. */
-static bool key_valid(const schema_collection_t *c, str_t key)
+bool items_key_valid(const schema_collection_t *c, str_t key)
 {
     schema_type_t t = c->primary->type;
     if (t == SCHEMA_TYPE_INTEGER)
@@ -126,24 +126,42 @@ static void pretty(buf_t *b, struct json_object *v, int depth)
     buf_putc(b, obj ? '}' : ']');
 }
 
-/* ?export=json: the data as an attachment, tab-indented (Directus's respond middleware). The
- * other formats (csv, xml, yaml) are not done yet and answer the JSON envelope. */
-static int respond_export(ctx_t *ctx, const schema_collection_t *c, str_t body)
+/* ?export=: the data as an attachment named "<collection> <date>.<ext>" (Directus's respond
+ * middleware): JSON tab-indented, the other formats through lib/services/export. */
+static int respond_export(ctx_t *ctx, const schema_collection_t *c, query_export_t format,
+                          str_t body)
 {
+    static const struct {
+        const char *ext, *type;
+    } kinds[] = {
+        [QUERY_EXPORT_JSON] = {"json", "application/json; charset=utf-8"},
+        [QUERY_EXPORT_CSV] = {"csv", "text/csv; charset=utf-8"},
+        [QUERY_EXPORT_XML] = {"xml", "text/xml; charset=utf-8"},
+        [QUERY_EXPORT_YAML] = {"yaml", "text/yaml; charset=utf-8"},
+    };
     struct json_object *all, *data = NULL;
     if (jsonparse(ctx->arena, body.p, body.n, 0, 4096, &all, NULL) < 0)
         return respond_json_text(ctx, body);
     json_object_object_get_ex(all, "data", &data);
+    buf_t out;
+    buf_init(&out, ctx->arena, body.n * 2 + 16);
+    if (format == QUERY_EXPORT_JSON)
+        pretty(&out, data, 0);
+    else if (export_render(ctx->arena, &ctx->err,
+                           format == QUERY_EXPORT_CSV   ? EXPORT_CSV
+                           : format == QUERY_EXPORT_XML ? EXPORT_XML
+                                                        : EXPORT_YAML,
+                           data, &out) < 0)
+        return -1;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     char disp[512];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s %04d%02d%02d-%d%d%d.json\"", c->name,
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    buf_t out;
-    buf_init(&out, ctx->arena, body.n * 2 + 16);
-    pretty(&out, data, 0);
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s %04d%02d%02d-%d%d%d.%s\"", c->name,
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             kinds[format].ext);
     respond_json_text(ctx, buf_slice(&out));
+    response_set_header_c(ctx->res, "Content-Type", kinds[format].type);
     response_set_header_c(ctx->res, "Content-Disposition", disp);
     return 0;
 }
@@ -188,6 +206,11 @@ static int fetch_context(void *ud, bool role, const str_t *paths, size_t npaths,
 
 int items_perm_for(ctx_t *ctx, const perm_set_t **out)
 {
+    return items_perm_load(ctx, PERM_READ, out);
+}
+
+int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
+{
     *out = NULL;
     if (ctx->acc.admin)
         return 0;
@@ -196,33 +219,40 @@ int items_perm_for(ctx_t *ctx, const perm_set_t **out)
     perm_subject_t who = subject_of(ctx);
     query_env_t env = items_env(ctx);
     perm_set_t *ps = arena_alloc(ctx->arena, sizeof *ps);
-    if (perm_load_read(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, fetch_context, ctx,
-                       ps) < 0)
+    if (perm_load(ctx->arena, &ctx->err, ctx->db, &who, &env.vars, action, fetch_context, ctx,
+                  ps) < 0)
         return -1;
     *out = ps;
     return 0;
 }
 
-static int read_and_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
-                            const query_t *q, plan_opts_t *opts, items_shape_t shape)
+/* Plans and runs q on c with the caller's permissions, the envelope into body. */
+static int read_body(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                     const query_t *q, plan_opts_t *opts, items_shape_t shape, buf_t *body)
 {
     if (items_perm_for(ctx, &opts->perm) < 0)
         return -1;
     plan_t *p = plan_read(ctx->arena, &ctx->err, s, c, q, opts);
     if (!p)
         return -1;
-    buf_t body;
-    buf_init(&body, ctx->arena, 8192);
-    if (items_read(ctx->arena, &ctx->err, ctx->db, p, shape, &body) < 0)
-        return -1;
-    if (q->export_format == QUERY_EXPORT_JSON)
-        return respond_export(ctx, c, buf_slice(&body));
-    return respond_json_text(ctx, buf_slice(&body));
+    return items_read(ctx->arena, &ctx->err, ctx->db, p, shape, body);
 }
 
-/* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else. */
-static int search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **keys,
-                       size_t *nkeys, bool *has_keys)
+int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
+                       const struct json_object **out)
+{
+    return fetch_context(ctx, role, paths, npaths, out);
+}
+
+int items_respond(ctx_t *ctx, const schema_collection_t *c, const query_t *q, const buf_t *body)
+{
+    if (q->export_format != QUERY_EXPORT_NONE)
+        return respond_export(ctx, c, q->export_format, buf_slice(body));
+    return respond_json_text(ctx, buf_slice(body));
+}
+
+int items_search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **keys,
+                      size_t *nkeys, bool *has_keys)
 {
     struct json_object *body = ctx->body, *v;
     *has_keys = false;
@@ -265,51 +295,68 @@ static int search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **
     return 0;
 }
 
-int items_list(ctx_t *ctx)
+int items_list_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
+                    const schema_collection_t *c, const items_how_t *how, query_t *q,
+                    buf_t *body)
 {
-    query_env_t env = items_env(ctx);
-    query_t q;
-    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
-        return -1;
-    const schema_t *s;
-    const schema_collection_t *c = collection_or_fail(ctx, &s);
-    if (!c)
-        return -1;
-    plan_opts_t opts = {.limit_default = env.limit_default, .singleton = c->singleton};
+    plan_opts_t opts = {.limit_default = env->limit_default, .singleton = c->singleton};
     qval_t *keys = NULL;
     size_t nkeys = 0;
     bool has_keys = false;
-    if (ctx->req->method == HTTP_SEARCH &&
-        search_body(ctx, &env, &q, &keys, &nkeys, &has_keys) < 0)
+    if (ctx->req->method == HTTP_SEARCH && items_search_body(ctx, env, q, &keys, &nkeys, &has_keys) < 0)
         return -1;
-    if (has_keys && !c->singleton) {
+    if (how && how->no_meta)
+        q->nmeta = 0;
+    if (how && how->no_limit) {
+        q->has_limit = true;
+        q->limit = -1;
+    }
+    if (has_keys && !c->singleton && !(how && how->ignore_keys)) {
         for (size_t i = 0; i < nkeys; i++) {
             buf_t b;
             buf_init(&b, ctx->arena, 24);
             if (keys[i].kind == QV_NUMBER)
                 jsval_number_str(&b, keys[i].num);
-            if (!key_valid(c, keys[i].kind == QV_STRING ? keys[i].s : buf_slice(&b)))
+            if (!items_key_valid(c, keys[i].kind == QV_STRING ? keys[i].s : buf_slice(&b)))
                 return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
         }
         opts.keys = keys;
         opts.nkeys = nkeys;
     }
-    return read_and_respond(ctx, s, c, &q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST);
+    buf_init(body, ctx->arena, 8192);
+    return read_body(ctx, s, c, q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST, body);
+}
+
+int items_one_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
+                   const schema_collection_t *c, str_t key, const query_t *q, buf_t *body)
+{
+    if (!items_key_valid(c, key))
+        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+    plan_opts_t opts = {.limit_default = env->limit_default, .by_key = true, .key = key};
+    buf_init(body, ctx->arena, 8192);
+    return read_body(ctx, s, c, q, &opts, ITEMS_ONE, body);
+}
+
+int items_list(ctx_t *ctx)
+{
+    query_env_t env = items_env(ctx);
+    query_t q = *ctx->sanitized; /* SEARCH may replace it with its body's query */
+    const schema_t *s;
+    const schema_collection_t *c = collection_or_fail(ctx, &s);
+    buf_t body;
+    if (!c || items_list_read(ctx, &env, s, c, NULL, &q, &body) < 0)
+        return -1;
+    return items_respond(ctx, c, &q, &body);
 }
 
 int items_one(ctx_t *ctx)
 {
     query_env_t env = items_env(ctx);
-    query_t q;
-    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
-        return -1;
+    const query_t *q = ctx->sanitized;
     const schema_t *s;
     const schema_collection_t *c = collection_or_fail(ctx, &s);
-    if (!c)
+    buf_t body;
+    if (!c || items_one_read(ctx, &env, s, c, router_param(&ctx->route, "id"), q, &body) < 0)
         return -1;
-    str_t key = router_param(&ctx->route, "id");
-    if (!key_valid(c, key))
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key};
-    return read_and_respond(ctx, s, c, &q, &opts, ITEMS_ONE);
+    return items_respond(ctx, c, q, &body);
 }

@@ -28,7 +28,7 @@ static int64_t unix_ms(void)
 int limiter_check(ctx_t *ctx)
 {
     ratelimit_hit_t hit;
-    if (!ctx->ratelimit)
+    if (!ratelimit_is_on(ctx->ratelimit, RATELIMIT_IP))
         return 0;
     str_t ip = request_client_ip(ctx->req, ctx->conf->ip_trust_proxy, ctx->conf->ip_custom_header);
     if (ratelimit_consume(ctx->ratelimit, ctx->arena, ip, &hit))

@@ -62,8 +62,17 @@ void respond_error(ctx_t *ctx)
         response_remove_header(res, "Vary");
     if (!err_is_set(&ctx->err))
         err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR, NULL);
-    res->status = err_status(ctx->err.code);
+    res->status = err_http_status(&ctx->err);
     response_set_header_c(res, "Content-Type", json_content_type);
     buf_clear(&res->body);
     err_render(&ctx->err, &res->body);
+}
+
+int respond_not_found(ctx_t *ctx)
+{
+    str_t path = ctx->req->path;
+    err_set(&ctx->err, ctx->arena, ERR_ROUTE_NOT_FOUND, "Route %.*s doesn't exist.", (int)path.n,
+            path.p);
+    err_ext_str(&ctx->err, ctx->arena, "path", str_dup(ctx->arena, path));
+    return -1;
 }

@@ -19,6 +19,10 @@ int respond_json_text(ctx_t *ctx, str_t json);
 /* 204 No Content through the responder (Cache-Control and Vary set, no body). Returns 0. */
 int respond_no_content(ctx_t *ctx);
 
+/* Sets 404 ROUTE_NOT_FOUND "Route <path> doesn't exist." with extensions.path, as Directus's
+ * fallback answers a request no route takes. Returns -1. */
+int respond_not_found(ctx_t *ctx);
+
 /* Replaces whatever the response holds with the error envelope of ctx->err (500
  * INTERNAL_SERVER_ERROR when no error was set), keeping only the headers every response
  * carries (CSP, X-Powered-By, CORS). */

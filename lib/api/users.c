@@ -44,12 +44,8 @@ int users_me(ctx_t *ctx)
     }
     if (!ctx->acc.user)
         return err_set(&ctx->err, ctx->arena, ERR_INVALID_CREDENTIALS, NULL);
-    query_env_t env = items_env(ctx);
-    query_t q;
-    if (query_parse(ctx->arena, &ctx->err, &env, ctx->query, true, &q) < 0)
-        return -1;
     err_t e = {0};
-    if (read_self(ctx, &e, &q, env.limit_default, &body) < 0) {
+    if (read_self(ctx, &e, ctx->sanitized, ctx->conf->query_limit_default, &body) < 0) {
         if (e.code != ERR_FORBIDDEN) {
             if (e.code != ERR_NONE)
                 ctx->err = e; /* else ctx->err holds it (schema or permission loading) */

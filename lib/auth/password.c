@@ -144,6 +144,18 @@ static bool params_ok(const password_params_t *p)
            p->associated_data.n <= PASSWORD_VERIFY_MAX_BYTES;
 }
 
+password_params_t password_params(const conf_t *c)
+{
+    return (password_params_t){
+        .type = (password_type_t)c->hash_type,
+        .memory_cost = (uint32_t)c->hash_memory_cost,
+        .time_cost = (uint32_t)c->hash_time_cost,
+        .parallelism = (uint32_t)c->hash_parallelism,
+        .hash_length = (uint32_t)c->hash_hash_length,
+        .associated_data = c->hash_associated_data ? str_c(c->hash_associated_data) : STR_NULL,
+    };
+}
+
 char *password_hash(arena_t *a, str_t password, const password_params_t *params)
 {
     password_params_t p = params ? *params : PASSWORD_PARAMS_DEFAULT;

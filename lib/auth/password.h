@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lib/core/arena.h"
+#include "lib/core/conf.h"
 #include "lib/core/str.h"
 
 /* Directus's HASH_TYPE numbering (node argon2's constants). */
@@ -33,6 +34,10 @@ typedef struct {
 /* node argon2's defaults, which Directus uses unless HASH_* says otherwise: argon2id, v=19,
  * m=65536, t=3, p=4, 32-byte hash. */
 #define PASSWORD_PARAMS_DEFAULT ((password_params_t){PASSWORD_ARGON2ID, 65536, 3, 4, 32, STR_NULL})
+
+/* The parameters the HASH_* settings of c describe (Directus's generateHash). Strings borrowed
+ * from c. */
+password_params_t password_params(const conf_t *c);
 
 /* Length of the salt every new hash gets (node argon2 0.41: randomBytes(16)). */
 #define PASSWORD_SALT_LENGTH 16

@@ -504,10 +504,11 @@ static int check_policy(arena_t *a, err_t *e, db_conn_t *db, str_t password, err
     return 0;
 }
 
-static int store_password(arena_t *a, err_t *e, db_conn_t *db, const accountability_t *client,
-                          const char *user, str_t password)
+static int store_password(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
+                          const accountability_t *client, const char *user, str_t password)
 {
-    char *hash = password_hash(a, password, NULL);
+    password_params_t params = password_params(conf);
+    char *hash = password_hash(a, password, &params);
     if (!hash)
         return err_set(e, a, ERR_INTERNAL_SERVER_ERROR, NULL);
     db_value_t p[3] = {authdb_cstr(hash), authdb_cstr("active"), authdb_cstr(user)};
@@ -567,5 +568,5 @@ int reset_password(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
         *e = policy_err;
         return -1;
     }
-    return store_password(a, e, db, client, u.id, password);
+    return store_password(a, e, db, conf, client, u.id, password);
 }

@@ -40,37 +40,6 @@ int session_token_new(char out[SESSION_TOKEN_LEN + 1])
     return 0;
 }
 
-/* ------------------------------------------------------------------ login attempts */
-
-/* rate-limiter-flexible's memory store as Directus's loginAttemptsLimiter uses it: points =
- * auth_login_attempts, no expiry, keyed by user id. One table per worker process, bounded:
- * when it is full it starts over (forgetting counts, never inventing them). */
-#define ATTEMPT_SLOTS 1024
-
-static struct {
-    char user[40];
-    int used;
-} attempts[ATTEMPT_SLOTS];
-static int attempts_n;
-
-void session_attempts_reset(void)
-{
-    memset(attempts, 0, sizeof attempts);
-    attempts_n = 0;
-}
-
-static int *attempt_counter(const char *user)
-{
-    for (int i = 0; i < attempts_n; i++)
-        if (strcmp(attempts[i].user, user) == 0)
-            return &attempts[i].used;
-    if (attempts_n == ATTEMPT_SLOTS)
-        session_attempts_reset();
-    snprintf(attempts[attempts_n].user, sizeof attempts[0].user, "%s", user);
-    attempts[attempts_n].used = 0;
-    return &attempts[attempts_n++].used;
-}
-
 /* ------------------------------------------------------------------ shared steps */
 
 static int64_t ttl_access(const conf_t *c, bool session_mode)
@@ -146,9 +115,10 @@ static int find_user(arena_t *a, err_t *e, db_conn_t *db, str_t email, login_use
     return 1;
 }
 
-/* The attempt limiter: 0 to go on, -1 on a database error. A user that exhausts it is
- * suspended (in the database; the login itself still goes on, as in Directus). */
-static int count_attempt(arena_t *a, err_t *e, db_conn_t *db, const char *user)
+/* The attempt limiter: 0 to go on, -1 on a database or limiter store error. A user that exhausts
+ * it is suspended (in the database; the login itself still goes on, as in Directus). */
+static int count_attempt(arena_t *a, err_t *e, db_conn_t *db, ratelimit_t *attempts,
+                         const char *user)
 {
     db_result_t r;
     if (authdb_exec(a, e, db, "SELECT auth_login_attempts FROM directus_settings LIMIT 1", NULL, 0,
@@ -158,21 +128,17 @@ static int count_attempt(arena_t *a, err_t *e, db_conn_t *db, const char *user)
     if (v && v->type == DB_NULL)
         return 0; /* null: no limit */
     int64_t allowed = r.nrows ? authdb_int_or(v, LOGIN_ATTEMPTS_DEFAULT) : LOGIN_ATTEMPTS_DEFAULT;
-    int *used = attempt_counter(user);
-    if (++*used <= allowed)
+    int rc = ratelimit_login_attempt(attempts, a, user, allowed > INT32_MAX ? INT32_MAX : (int)allowed);
+    if (rc < 0)
+        return err_service_unavailable(e, a, "authentication", "Rate limiter unreachable");
+    if (rc == 0)
         return 0;
-    *used = 0;
     log_warn("login attempts exhausted: user %s suspended", user);
     db_value_t p[2] = {authdb_cstr("suspended"), authdb_cstr(user)};
     if (authdb_exec(a, e, db, "UPDATE directus_users SET status = ? WHERE id = ?", p, 2, NULL) < 0)
         return -1;
     gen_bump(GEN_USERS); /* its static token stops working now, in every worker */
     return 0;
-}
-
-static void attempts_clear(const char *user)
-{
-    *attempt_counter(user) = 0;
 }
 
 /* provider.login + the two-factor check. 0 when the credentials hold, else e is set. */
@@ -223,8 +189,8 @@ static int record_login(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
 }
 
 static int login_steps(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
-                       const accountability_t *client, str_t email, str_t password, str_t otp,
-                       bool session_mode, session_tokens_t *out)
+                       ratelimit_t *attempts, const accountability_t *client, str_t email,
+                       str_t password, str_t otp, bool session_mode, session_tokens_t *out)
 {
     login_user_t u;
     int found = find_user(a, e, db, email, &u);
@@ -233,7 +199,8 @@ static int login_steps(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
     if (!u.status || strcmp(u.status, "active") != 0 || conf->auth_disable_default || !u.provider ||
         strcmp(u.provider, PROVIDER_DEFAULT) != 0)
         return err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
-    if (count_attempt(a, e, db, u.id) < 0 || check_credentials(a, e, &u, password, otp) < 0)
+    if (count_attempt(a, e, db, attempts, u.id) < 0 ||
+        check_credentials(a, e, &u, password, otp) < 0)
         return -1;
     accountability_t acc;
     if (user_access(a, e, db, client, u.id, u.role, &acc) < 0)
@@ -247,15 +214,17 @@ static int login_steps(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
     out->user = u.id;
     if (record_login(a, e, db, conf, client, u.id, token) < 0)
         return -1;
-    attempts_clear(u.id);
+    ratelimit_login_reset(attempts, a, u.id);
     return 0;
 }
 
 int session_login(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
-                  const accountability_t *client, str_t email, str_t password, str_t otp,
-                  bool session_mode, double start, session_tokens_t *out)
+                  ratelimit_t *attempts, const accountability_t *client, str_t email,
+                  str_t password, str_t otp, bool session_mode, double start,
+                  session_tokens_t *out)
 {
-    int rc = login_steps(a, e, db, conf, client, email, password, otp, session_mode, out);
+    int rc =
+        login_steps(a, e, db, conf, attempts, client, email, password, otp, session_mode, out);
     authdb_stall(start, conf->login_stall_time);
     return rc;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "lib/auth/accountability.h"
+#include "lib/cache/ratelimit.h"
 #include "lib/core/arena.h"
 #include "lib/core/conf.h"
 #include "lib/core/err.h"
@@ -44,13 +45,15 @@ int session_token_new(char out[SESSION_TOKEN_LEN + 1]);
  *
  * Errors: 401 INVALID_CREDENTIALS (unknown email, user not active, another provider, wrong
  * password), 401 INVALID_OTP (two-factor secret set and otp missing or wrong), 500 for a
- * stored hash that is not argon2, database errors. Past the user lookup every attempt counts
- * against directus_settings.auth_login_attempts (per worker); the attempt that exceeds it
- * suspends the user, as Directus does.
+ * stored hash that is not argon2, database errors, 503 when the attempt counter's store (Redis)
+ * fails. Past the user lookup every attempt counts against directus_settings.auth_login_attempts
+ * in attempts (lib/cache/ratelimit: shared by the pool, or by every pool through Redis; NULL: not
+ * counted); the attempt that exceeds it suspends the user, as Directus does.
  */
 int session_login(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
-                  const accountability_t *client, str_t email, str_t password, str_t otp,
-                  bool session_mode, double start, session_tokens_t *out);
+                  ratelimit_t *attempts, const accountability_t *client, str_t email,
+                  str_t password, str_t otp, bool session_mode, double start,
+                  session_tokens_t *out);
 
 /*
  * AuthenticationService.refresh(token, {session}). Non-session modes give the same row a new
@@ -70,8 +73,5 @@ int session_refresh(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
 /* AuthenticationService.logout(token): deletes the session row when it belongs to a user
  * (share sessions are left alone); an unknown token is no error. */
 int session_logout(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf, str_t token);
-
-/* Forgets the per-worker login attempt counters (tests). */
-void session_attempts_reset(void);
 
 #endif

@@ -62,7 +62,8 @@ typedef struct {
 } limiter_t;
 
 struct ratelimit {
-    limiter_t ip, global;
+    limiter_t ip, global, login;
+    bool on; /* RATE_LIMITER_ENABLED: the request limiters */
     bool global_on;
     redis_t *redis; /* borrowed; NULL: memory store */
     struct table *table;
@@ -308,8 +309,6 @@ static int consume(struct ratelimit *rl, arena_t *a, const limiter_t *l, str_t k
 
 ratelimit_t *ratelimit_new(const conf_t *c, redis_t *redis)
 {
-    if (!c->rate_limiter_enabled)
-        return NULL;
     struct ratelimit *rl = calloc(1, sizeof *rl);
     if (!rl) {
         log_error("out of memory");
@@ -319,8 +318,11 @@ ratelimit_t *ratelimit_new(const conf_t *c, redis_t *redis)
         (limiter_t){RATELIMIT_IP, c->rate_limiter_points, (int64_t)c->rate_limiter_duration * 1000};
     rl->global = (limiter_t){RATELIMIT_GLOBAL, c->rate_limiter_global_points,
                              (int64_t)c->rate_limiter_global_duration * 1000};
+    rl->login = (limiter_t){RATELIMIT_LOGIN, 0, 0};
+    rl->on = c->rate_limiter_enabled;
     rl->global_on = c->rate_limiter_global_enabled;
-    rl->redis = strcmp(c->rate_limiter_store, "redis") == 0 ? redis : NULL;
+    rl->redis =
+        c->rate_limiter_store && strcmp(c->rate_limiter_store, "redis") == 0 ? redis : NULL;
     rl->pid = (uint32_t)getpid();
     rl->table = pool_table;
     if (!rl->redis && !rl->table) {
@@ -345,18 +347,43 @@ void ratelimit_free(ratelimit_t *rl)
 
 bool ratelimit_is_on(const ratelimit_t *rl, ratelimit_which_t which)
 {
-    return rl && (which == RATELIMIT_IP || rl->global_on);
+    if (!rl)
+        return false;
+    return which == RATELIMIT_LOGIN || (rl->on && (which == RATELIMIT_IP || rl->global_on));
 }
 
 bool ratelimit_consume(ratelimit_t *rl, arena_t *a, str_t ip, ratelimit_hit_t *hit)
 {
-    if (!rl)
+    if (!rl || !rl->on)
         return true;
     if (rl->global_on && consume(rl, a, &rl->global, STR(GLOBAL_KEY), hit) == 1)
         return false;
     if (ip.n && consume(rl, a, &rl->ip, ip, hit) == 1)
         return false;
     return true;
+}
+
+int ratelimit_login_attempt(ratelimit_t *rl, arena_t *a, const char *user, int points)
+{
+    if (!rl)
+        return 0;
+    limiter_t l = rl->login;
+    l.points = points < 0 ? 0 : points; /* past any negative limit at the first attempt */
+    ratelimit_hit_t hit;
+    int rc = consume(rl, a, &l, str_c(user), &hit);
+    if (rc == 1)
+        ratelimit_login_reset(rl, a, user);
+    return rc;
+}
+
+void ratelimit_login_reset(ratelimit_t *rl, arena_t *a, const char *user)
+{
+    if (!rl)
+        return;
+    if (rl->redis)
+        redis_delete(rl, a, str_c(user));
+    else
+        memory_delete(rl, &rl->login, str_c(user));
 }
 
 int ratelimit_probe(ratelimit_t *rl, arena_t *a, ratelimit_which_t which, const char *key,

@@ -38,6 +38,7 @@ typedef struct ratelimit ratelimit_t;
 typedef enum {
     RATELIMIT_GLOBAL, /* one bucket for every request (middleware rate-limiter-global) */
     RATELIMIT_IP,     /* one bucket per client IP (middleware rate-limiter-ip) */
+    RATELIMIT_LOGIN,  /* failed-login counter per user id (AuthenticationService) */
 } ratelimit_which_t;
 
 /* Why a request was refused. Plain data. */
@@ -53,9 +54,11 @@ typedef struct {
  * workers then count each on its own. */
 int ratelimit_shm_init(void);
 
-/* The limiters the configuration turns on, or NULL when RATE_LIMITER_ENABLED is false. redis is
- * the worker's connection (borrowed: it must outlive the limiter), used when RATE_LIMITER_STORE
- * is redis. conf is not kept. Free with ratelimit_free(). */
+/* The limiters of a configuration: the request limiters only when RATE_LIMITER_ENABLED, the login
+ * attempt counter always (Directus creates it whatever that setting says). redis is the worker's
+ * connection (borrowed: it must outlive the limiter), used when RATE_LIMITER_STORE is redis.
+ * conf is not kept. NULL only when the memory table cannot be mapped (logged). Free with
+ * ratelimit_free(). */
 ratelimit_t *ratelimit_new(const conf_t *c, redis_t *redis);
 
 /* NULL is a no-op. Does not free the redis connection nor the shared table. */
@@ -68,8 +71,21 @@ void ratelimit_free(ratelimit_t *rl);
  * one refused. A store failure lets the request through. Replies live in a until its reset. */
 bool ratelimit_consume(ratelimit_t *rl, arena_t *a, str_t ip, ratelimit_hit_t *hit);
 
-/* Whether that limiter is on. rl NULL: false. */
+/* Whether that limiter is on (the login counter always is). rl NULL: false. */
 bool ratelimit_is_on(const ratelimit_t *rl, ratelimit_which_t which);
+
+/*
+ * Directus's loginAttemptsLimiter (createRateLimiter('RATE_LIMITER', {duration: 0})): one point of
+ * user's counter, out of points (directus_settings.auth_login_attempts), in the configured store
+ * — the pool's shared table, or Redis key `rlflx:<user id>` shared by every pool — with no window
+ * end. Returns 1 when this attempt went past points (the caller suspends the user; the counter is
+ * reset here, as Directus's set(id, 0, 0) does), 0 within them, -1 when the store failed
+ * (Directus answers 503 "Rate limiter unreachable"). rl NULL: 0.
+ */
+int ratelimit_login_attempt(ratelimit_t *rl, arena_t *a, const char *user, int points);
+
+/* Forgets user's failed attempts (after a successful login). rl NULL: nothing. */
+void ratelimit_login_reset(ratelimit_t *rl, arena_t *a, const char *user);
 
 /* /server/health's probe: consumes one point of key on that limiter and deletes the key again.
  * Returns 0 when the store answered, -1 when it failed, with *why a static message. */

@@ -393,6 +393,25 @@ static bool reconnect(redis_t *r)
     return true;
 }
 
+struct redisContext *redis_context(redis_t *r)
+{
+    if (!r)
+        return NULL;
+    if (!r->c && !reconnect(r))
+        return NULL;
+    return r->c;
+}
+
+void redis_drop(redis_t *r)
+{
+    if (!r || !r->c)
+        return;
+    redisFree(r->c);
+    r->c = NULL;
+    r->up = false;
+    back_off(r);
+}
+
 /* A reply arrived. Only now is Redis back: a frozen Redis still accepts connections (the
  * kernel's backlog), so a connect alone proves nothing and must not reset the back-off. */
 static void answered(redis_t *r)

@@ -76,6 +76,15 @@ struct redisReply *redis_command(redis_t *r, arena_t *a, int argc, const char **
 /* Whether rep is a reply that is not an error reply. NULL: false. */
 bool redis_reply_ok(const struct redisReply *rep);
 
+/* For a subscriber (lib/cache/bus): the connected hiredis context, connecting first when due
+ * (subject to the back-off), or NULL. After SUBSCRIBE the connection only receives pushes: use
+ * it with hiredis's reader directly, and redis_drop() it when a read fails. */
+struct redisContext *redis_context(redis_t *r);
+
+/* Closes the connection after a failure seen by the caller; the next redis_context() or
+ * redis_command() reconnects, subject to the back-off. */
+void redis_drop(redis_t *r);
+
 /* Whether the last attempt to talk to Redis worked (false before the first one). For logs and
  * tests; callers decide by redis_command()'s result. */
 bool redis_is_up(const redis_t *r);

@@ -131,6 +131,14 @@ static const struct key keys[] = {
     {"SESSION_COOKIE_DOMAIN", T_STR, F(session_cookie_domain), NULL, NOLIM, NULL},
     {"SESSION_REFRESH_GRACE_PERIOD", T_MS, F(session_refresh_grace_period_ms), "10s", NOLIM, NULL},
     {"LOGIN_STALL_TIME", T_INT, F(login_stall_time), "500", 0, 60000, NULL},
+    /* argon2 for every hash Celer writes; bounds are node argon2's minimums and the maximums
+     * password_verify accepts (a hash it could not check again is refused at start-up). */
+    {"HASH_MEMORY_COST", T_INT, F(hash_memory_cost), "65536", 1024, 1 << 20, NULL},
+    {"HASH_TIME_COST", T_INT, F(hash_time_cost), "3", 2, 64, NULL},
+    {"HASH_PARALLELISM", T_INT, F(hash_parallelism), "4", 1, 64, NULL},
+    {"HASH_HASH_LENGTH", T_INT, F(hash_hash_length), "32", 4, 1024, NULL},
+    {"HASH_TYPE", T_INT, F(hash_type), "2", 0, 2, NULL},
+    {"HASH_ASSOCIATED_DATA", T_STR, F(hash_associated_data), NULL, NOLIM, NULL},
     {"ADMIN_EMAIL", T_STR, F(admin_email), "admin@example.com", NOLIM, NULL},
     {"ADMIN_PASSWORD", T_STR, F(admin_password), NULL, NOLIM, NULL},
     {"ADMIN_TOKEN", T_STR, F(admin_token), NULL, NOLIM, NULL},
@@ -173,7 +181,7 @@ static const char *const known_extra[] = {
     "CONFIG_PATH", "KEY", "TELEMETRY", "TELEMETRY_", "STORAGE_", "EXTENSIONS_", "EMAIL_",
     "PRESSURE_LIMITER_", "LOG_STYLE", "DB_", "AUTH_", "ASSETS_", "FILES_", "TUS_", "FLOWS_",
     "MARKETPLACE_", "SERVE_APP", "GRAPHQL_", "RATE_LIMITER_", "CACHE_", "REDIS_", "WEBSOCKETS_",
-    "PASSWORD_RESET_URL_ALLOW_LIST", "USER_", "USERS_", "HASH_", "RETENTION_", "ACTIVITY_",
+    "PASSWORD_RESET_URL_ALLOW_LIST", "USER_", "USERS_", "HASH_SALT_LENGTH", "RETENTION_", "ACTIVITY_",
     "REVISIONS_", "PROJECT_", "NODE_", "TEMP_PATH", "MIGRATIONS_PATH", "PACKAGE_FILE_LOCATION",
     "IMPORT_IP_DENY_LIST", "RELATIONAL_BATCH_SIZE", "EXPORT_BATCH_SIZE", "SERVER_",
     "REGISTER_STALL_TIME", "EMAIL_VERIFICATION_TOKEN_TTL", "FILE_METADATA_ALLOW_LIST",

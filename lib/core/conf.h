@@ -105,6 +105,9 @@ typedef struct conf {
     const char *session_cookie_domain;
     int64_t session_refresh_grace_period_ms;
     int login_stall_time;
+    int hash_memory_cost, hash_time_cost, hash_parallelism, hash_hash_length;
+    int hash_type;                      /* 0 argon2d, 1 argon2i, 2 argon2id */
+    const char *hash_associated_data;   /* NULL: none */
     const char *admin_email;
     const char *admin_password;
     const char *admin_token;

@@ -32,35 +32,81 @@ bool err_is_set(const err_t *e)
     return e->code != ERR_NONE;
 }
 
+static const char *vformat(arena_t *a, err_code_t code, const char *fmt, va_list ap)
+{
+    if (!fmt)
+        return table[code].message;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *m = arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
+    vsnprintf(m, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+    return m;
+}
+
 int err_set(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
 {
     if (err_is_set(e))
         return -1;
-    e->code = code;
-    e->ext = NULL;
-    if (!fmt) {
-        e->message = table[code].message;
-        return -1;
-    }
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    e->message = vformat(a, code, fmt, ap);
     va_end(ap);
-    char *m = arena_alloc(a, (size_t)(n < 0 ? 0 : n) + 1);
-    va_start(ap, fmt);
-    vsnprintf(m, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
-    va_end(ap);
-    e->message = m;
+    e->code = code;
+    e->ext = NULL;
+    e->more = NULL;
+    e->nmore = 0;
     return -1;
+}
+
+int err_add(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *m = vformat(a, code, fmt, ap);
+    va_end(ap);
+    if (!err_is_set(e)) {
+        *e = (err_t){.code = code, .message = m};
+        return -1;
+    }
+    e->more =
+        arena_realloc(a, e->more, e->nmore * sizeof *e->more, (e->nmore + 1) * sizeof *e->more);
+    e->more[e->nmore++] = (err_entry_t){.code = code, .message = m};
+    return -1;
+}
+
+int err_http_status(const err_t *e)
+{
+    int s = err_status(e->code == ERR_NONE ? ERR_INTERNAL_SERVER_ERROR : e->code);
+    for (size_t i = 0; i < e->nmore; i++)
+        if (err_status(e->more[i].code) != s)
+            return 500;
+    return s;
+}
+
+/* The extensions object of the last entry, created on first use. */
+static struct json_object *last_ext(err_t *e, arena_t *a)
+{
+    struct json_object **x = e->nmore ? &e->more[e->nmore - 1].ext : &e->ext;
+    if (!*x)
+        *x = json_own(a, json_object_new_object());
+    return *x;
+}
+
+void err_ext_json(err_t *e, arena_t *a, const char *key, struct json_object *value)
+{
+    struct json_object *x = last_ext(e, a);
+    if (json_object_object_get_ex(x, key, NULL)) {
+        json_object_put(value);
+        return;
+    }
+    json_object_object_add(x, key, value);
 }
 
 void err_ext_str(err_t *e, arena_t *a, const char *key, const char *value)
 {
-    if (!e->ext)
-        e->ext = json_own(a, json_object_new_object());
-    if (json_object_object_get_ex(e->ext, key, NULL))
-        return;
-    json_object_object_add(e->ext, key, value ? json_object_new_string(value) : NULL);
+    err_ext_json(e, a, key, value ? json_object_new_string(value) : NULL);
 }
 
 static int with_reason(err_t *e, arena_t *a, err_code_t code, const char *prefix,
@@ -93,14 +139,15 @@ int err_service_unavailable(err_t *e, arena_t *a, const char *service, const cha
     return -1;
 }
 
-void err_render(const err_t *e, buf_t *b)
+static void render_entry(buf_t *b, err_code_t code, const char *message, struct json_object *ext)
 {
-    err_code_t code = e->code == ERR_NONE ? ERR_INTERNAL_SERVER_ERROR : e->code;
-    buf_puts(b, "{\"errors\":[{\"message\":");
-    json_write_str(b, str_c(e->message ? e->message : table[code].message));
+    if (code == ERR_NONE)
+        code = ERR_INTERNAL_SERVER_ERROR;
+    buf_puts(b, "{\"message\":");
+    json_write_str(b, str_c(message ? message : table[code].message));
     buf_puts(b, ",\"extensions\":{");
-    if (e->ext) {
-        json_object_object_foreach(e->ext, key, val)
+    if (ext) {
+        json_object_object_foreach(ext, key, val)
         {
             json_write_str(b, str_c(key));
             buf_putc(b, ':');
@@ -110,5 +157,16 @@ void err_render(const err_t *e, buf_t *b)
     }
     buf_puts(b, "\"code\":");
     json_write_str(b, str_c(table[code].name));
-    buf_puts(b, "}}]}");
+    buf_puts(b, "}}");
+}
+
+void err_render(const err_t *e, buf_t *b)
+{
+    buf_puts(b, "{\"errors\":[");
+    render_entry(b, e->code, e->message, e->ext);
+    for (size_t i = 0; i < e->nmore; i++) {
+        buf_putc(b, ',');
+        render_entry(b, e->more[i].code, e->more[i].message, e->more[i].ext);
+    }
+    buf_puts(b, "]}");
 }

@@ -1,12 +1,15 @@
 /*
  * Directus error codes in one table (Directus packages/errors/src/codes.ts), and err_t: the first
  * error of a request, which sticks. Lower layers fill it; lib/api renders it as the Directus
- * envelope {"errors":[{"message":…,"extensions":{…,"code":…}}]}.
+ * envelope {"errors":[{"message":…,"extensions":{…,"code":…}}]}. Directus can also throw an array
+ * of errors (payload validation: one FailedValidationError per failure); err_add appends entries
+ * after the first, and the envelope lists them all in order.
  */
 #ifndef LIB_CORE_ERR_H
 #define LIB_CORE_ERR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "lib/core/arena.h"
 #include "lib/core/buf.h"
@@ -52,10 +55,19 @@ typedef enum {
 #undef X
 } err_code_t;
 
+/* One further entry of a multi-error answer. */
 typedef struct {
-    err_code_t code;             /* read-only: ERR_NONE while no error was set */
-    const char *message;         /* read-only: arena string */
-    struct json_object *ext;     /* read-only: extension fields other than "code", or NULL */
+    err_code_t code;
+    const char *message;
+    struct json_object *ext;
+} err_entry_t;
+
+typedef struct {
+    err_code_t code;         /* read-only: ERR_NONE while no error was set */
+    const char *message;     /* read-only: arena string */
+    struct json_object *ext; /* read-only: extension fields other than "code", or NULL */
+    err_entry_t *more;       /* read-only: entries err_add appended after the first */
+    size_t nmore;
 } err_t;
 
 /* HTTP status of a code, and its name as Directus spells it ("FORBIDDEN"). */
@@ -67,8 +79,21 @@ const char *err_name(err_code_t code);
 int err_set(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Adds a string extension ("reason", "path", "field", …) to the error that is set. NULL value
- * adds a JSON null. Does nothing when the error already has that key. */
+/* Appends an entry to the answer: the first one when no error is set (as err_set), else one more
+ * after the others. err_ext_* then apply to this entry. Always -1. */
+int err_add(err_t *e, arena_t *a, err_code_t code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The answer's HTTP status: the entries' status when they agree, else 500 (Directus's
+ * errorHandler). */
+int err_http_status(const err_t *e);
+
+/* Adds an extension with any JSON value (taken over: e keeps the reference; NULL is JSON null)
+ * to the last entry. Does nothing when that entry already has the key. */
+void err_ext_json(err_t *e, arena_t *a, const char *key, struct json_object *value);
+
+/* Adds a string extension ("reason", "path", "field", …) to the last entry of the error set. NULL
+ * value adds a JSON null. Does nothing when the error already has that key. */
 void err_ext_str(err_t *e, arena_t *a, const char *key, const char *value);
 
 /* The common Directus shapes: message "Invalid payload. <reason>." with extensions.reason. */
@@ -79,7 +104,7 @@ int err_service_unavailable(err_t *e, arena_t *a, const char *service, const cha
 
 bool err_is_set(const err_t *e);
 
-/* Appends the envelope {"errors":[{"message":…,"extensions":{…,"code":…}}]} to b. */
+/* Appends the envelope {"errors":[{"message":…,"extensions":{…,"code":…}},…]} to b. */
 void err_render(const err_t *e, buf_t *b);
 
 #endif

@@ -5,51 +5,62 @@
  */
 #include "lib/perm/perm.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/core/buf.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
+#include "lib/perm/cache.h"
 
 /* Nesting allowed in a stored rule: the same bound as a request filter's. */
 #define PERM_RULE_DEPTH 64
 
 /* Directus's appAccessMinimalPermissions (packages/system-data), in its order: fields default to
- * "*", permissions to {} (no condition), presets to none. */
-static const struct {
-    const char *collection;
-    const char *action;
-    const char *rule;
-    const char *fields;
-} app_minimal[] = {
-    {"directus_collections", "read", NULL, "*"},
-    {"directus_fields", "read", NULL, "*"},
-    {"directus_relations", "read", NULL, "*"},
-    {"directus_translations", "read", NULL, "*"},
-    {"directus_activity", "read", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_comments", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_comments", "create", NULL, "*"},
-    {"directus_comments", "update", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "comment"},
-    {"directus_comments", "delete", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+ * "*", permissions to {} (no condition), validation and presets to none. */
+static const perm_app_row_t app_minimal[] = {
+    {"directus_collections", "read", NULL, NULL, "*"},
+    {"directus_fields", "read", NULL, NULL, "*"},
+    {"directus_relations", "read", NULL, NULL, "*"},
+    {"directus_translations", "read", NULL, NULL, "*"},
+    {"directus_activity", "read", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_comments", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_comments", "create", NULL, "{\"comment\":{\"_nnull\":true}}", "*"},
+    {"directus_comments", "update", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL,
+     "comment"},
+    {"directus_comments", "delete", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
     {"directus_presets", "read",
      "{\"_or\":[{\"user\":{\"_eq\":\"$CURRENT_USER\"}},{\"_and\":[{\"user\":{\"_null\":true}},"
      "{\"role\":{\"_eq\":\"$CURRENT_ROLE\"}}]},{\"_and\":[{\"user\":{\"_null\":true}},"
      "{\"role\":{\"_null\":true}}]}]}",
-     "*"},
-    {"directus_presets", "create", NULL, "*"},
-    {"directus_presets", "update", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_presets", "delete", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_roles", "read", "{\"id\":{\"_in\":\"$CURRENT_ROLES\"}}", "*"},
-    {"directus_settings", "read", NULL, "*"},
-    {"directus_translations", "read", NULL, "*"},
-    {"directus_notifications", "read", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_notifications", "update", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", "status"},
-    {"directus_shares", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
-    {"directus_users", "read", "{\"id\":{\"_eq\":\"$CURRENT_USER\"}}",
+     NULL, "*"},
+    {"directus_presets", "create", NULL, "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_presets", "update", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}",
+     "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", "*"},
+    {"directus_presets", "delete", "{\"user\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_roles", "read", "{\"id\":{\"_in\":\"$CURRENT_ROLES\"}}", NULL, "*"},
+    {"directus_settings", "read", NULL, NULL, "*"},
+    {"directus_translations", "read", NULL, NULL, "*"},
+    {"directus_notifications", "read", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_notifications", "update", "{\"recipient\":{\"_eq\":\"$CURRENT_USER\"}}", NULL,
+     "status"},
+    {"directus_shares", "read", "{\"user_created\":{\"_eq\":\"$CURRENT_USER\"}}", NULL, "*"},
+    {"directus_users", "read", "{\"id\":{\"_eq\":\"$CURRENT_USER\"}}", NULL,
      "id,first_name,last_name,last_page,email,password,location,title,description,tags,"
      "preferences_divider,avatar,language,appearance,theme_light,theme_dark,tfa_secret,status,"
      "role"},
 };
+
+size_t perm_app_minimal_count(void)
+{
+    return sizeof app_minimal / sizeof *app_minimal;
+}
+
+const perm_app_row_t *perm_app_minimal_at(size_t i)
+{
+    return i < perm_app_minimal_count() ? &app_minimal[i] : NULL;
+}
 
 static perm_coll_t *coll_get(arena_t *a, perm_set_t *ps, const char *name)
 {
@@ -133,108 +144,209 @@ int perm_set_add(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
     return 0;
 }
 
-int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env)
+static const char *const action_names[] = {"read", "create", "update", "delete", "share"};
+
+const char *perm_action_name(perm_action_t action)
+{
+    return action_names[action];
+}
+
+/* Parses stored JSON text (NULL / "" / "null": *out NULL). -1 with 500 when it is not JSON. */
+static int parse_json(arena_t *a, err_t *e, str_t text, struct json_object **out)
+{
+    *out = NULL;
+    if (!text.p || !text.n)
+        return 0;
+    if (jsonparse(a, text.p, text.n, 0, PERM_RULE_DEPTH, out, NULL) < 0)
+        return err_set(e, a, ERR_INTERNAL_SERVER_ERROR, NULL);
+    return 0;
+}
+
+/* A parseFilter'd value as JSON, the way Directus holds it afterwards ($NOW's Date as its ISO
+ * string, an unresolved variable as null). */
+static struct json_object *qval_json(arena_t *a, const qval_t *v)
+{
+    switch (v->kind) {
+    case QV_BOOL:
+        return json_object_new_boolean(v->b);
+    case QV_NUMBER:
+        if (v->num == (double)(int64_t)v->num && v->num < 9007199254740992.0 &&
+            v->num > -9007199254740992.0)
+            return json_object_new_int64((int64_t)v->num);
+        return json_object_new_double(v->num);
+    case QV_STRING:
+        return json_object_new_string_len(v->s.p, (int)v->s.n);
+    case QV_DATE: {
+        time_t t = (time_t)(v->ms >= 0 ? v->ms / 1000 : (v->ms - 999) / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char iso[64];
+        snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(v->ms - (int64_t)t * 1000));
+        return json_object_new_string(iso);
+    }
+    case QV_LIST: {
+        struct json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < v->n; i++)
+            json_object_array_add(arr, qval_json(a, &v->items[i]));
+        return arr;
+    }
+    case QV_OBJECT:
+        return json_object_get((struct json_object *)v->json);
+    default:
+        return NULL;
+    }
+}
+
+/* The parsed filter tree as the JSON parseFilter returns (what validatePayload walks). */
+static struct json_object *filter_json(arena_t *a, const qfilter_t *f)
+{
+    struct json_object *o = json_object_new_object();
+    if (!f)
+        return o;
+    switch (f->kind) {
+    case QF_AND:
+    case QF_OR: {
+        if (f->empty_object)
+            return o;
+        struct json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < f->nkids; i++)
+            json_object_array_add(arr, filter_json(a, f->kids[i]));
+        json_object_object_add(o, f->kind == QF_AND ? "_and" : "_or", arr);
+        return o;
+    }
+    case QF_OP:
+        json_object_object_add(o, str_dup(a, f->key), qval_json(a, &f->val));
+        return o;
+    default:
+        json_object_object_add(o, str_dup(a, f->key), filter_json(a, f->child));
+        return o;
+    }
+}
+
+/* parseFilterValue for one preset leaf: "true"/"false"/"null" and dynamic variables. */
+static struct json_object *preset_value(arena_t *a, const qfilter_env_t *env, struct json_object *v)
+{
+    if (!v || json_object_get_type(v) != json_type_string)
+        return json_object_get(v);
+    str_t s = {json_object_get_string(v), (size_t)json_object_get_string_len(v)};
+    if (!str_eq_c(s, "true") && !str_eq_c(s, "false") && !str_eq_c(s, "null") &&
+        !str_eq_c(s, "NULL") && !(s.n && s.p[0] == '$'))
+        return json_object_get(v);
+    /* the filter parser resolves values exactly so: borrow it on {"_eq": v} */
+    struct json_object *wrap = json_own(a, json_object_new_object());
+    json_object_object_add(wrap, "_eq", json_object_get(v));
+    err_t e = {0};
+    qfilter_t *f = NULL;
+    if (qfilter_parse(a, &e, env, wrap, 4, &f) < 0 || !f || f->kind != QF_OP)
+        return json_object_get(v);
+    return qval_json(a, &f->val);
+}
+
+/* parsePreset: deepMap of parseFilterValue over the presets object. */
+static struct json_object *preset_map(arena_t *a, const qfilter_env_t *env, struct json_object *v,
+                                      int depth)
+{
+    json_type t = json_object_get_type(v);
+    if (depth > PERM_RULE_DEPTH || (t != json_type_object && t != json_type_array))
+        return preset_value(a, env, v);
+    if (t == json_type_array) {
+        struct json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(v); i++)
+            json_object_array_add(arr,
+                                  preset_map(a, env, json_object_array_get_idx(v, i), depth + 1));
+        return arr;
+    }
+    struct json_object *o = json_object_new_object();
+    json_object_object_foreach(v, key, val)
+    {
+        json_object_object_add(o, key, preset_map(a, env, val, depth + 1));
+    }
+    return o;
+}
+
+int perm_set_add_row(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
+                     const char *collection, str_t fields, str_t rule_json, str_t validation,
+                     str_t presets)
+{
+    perm_rule_t r = {0};
+    if (parse_rule(a, e, env, rule_json, &r.rule) < 0)
+        return -1;
+    r.rule_text = r.rule ? arena_strndup(a, rule_json.p, rule_json.n) : NULL;
+    struct json_object *v, *p;
+    if (parse_json(a, e, validation, &v) < 0 || parse_json(a, e, presets, &p) < 0)
+        return -1;
+    if (v && json_object_get_type(v) == json_type_object) {
+        if (qfilter_parse(a, e, env, v, PERM_RULE_DEPTH, &r.validation) < 0)
+            return -1;
+        r.validation_json = json_own(a, filter_json(a, r.validation));
+    }
+    if (p && json_object_get_type(p) == json_type_object)
+        r.presets = json_own(a, preset_map(a, env, p, 0));
+    if (fields.p)
+        add_fields(a, &r, fields);
+    perm_coll_t *c = coll_get(a, ps, collection);
+    c->rules = arena_realloc(a, c->rules, c->nrules * sizeof *c->rules,
+                             (c->nrules + 1) * sizeof *c->rules);
+    c->rules[c->nrules++] = r;
+    return 0;
+}
+
+/* Directus's app access minimal rows of the set's action. */
+static int add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env)
 {
     for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++) {
-        if (strcmp(app_minimal[i].action, "read") != 0)
+        if (strcmp(app_minimal[i].action, action_names[ps->action]) != 0)
             continue;
         str_t rule = app_minimal[i].rule ? str_c(app_minimal[i].rule) : STR_NULL;
-        if (perm_set_add(a, e, ps, env, app_minimal[i].collection, str_c(app_minimal[i].fields),
-                         rule) < 0)
+        int rc = ps->action == PERM_READ
+                     ? perm_set_add(a, e, ps, env, app_minimal[i].collection,
+                                    str_c(app_minimal[i].fields), rule)
+                     : perm_set_add_row(a, e, ps, env, app_minimal[i].collection,
+                                        str_c(app_minimal[i].fields), rule,
+                                        app_minimal[i].validation ? str_c(app_minimal[i].validation)
+                                                                  : STR_NULL,
+                                        STR_NULL);
+        if (rc < 0)
             return -1;
     }
     return 0;
 }
 
-/* Placeholders for who's policy ids appended to sql, and their values. */
-static db_value_t *policy_params(arena_t *a, db_dialect_t d, const perm_subject_t *who, buf_t *sql)
+int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env)
 {
-    db_value_t *params = arena_alloc(a, (who->npolicies ? who->npolicies : 1) * sizeof *params);
-    for (size_t i = 0; i < who->npolicies; i++) {
-        if (i)
-            buf_puts(sql, ", ");
-        if (d == DB_PG)
-            buf_printf(sql, "$%zu", i + 1);
-        else if (d == DB_SQLITE)
-            buf_printf(sql, "?%zu", i + 1);
-        else
-            buf_putc(sql, '?');
-        params[i] = (db_value_t){.type = DB_TEXT, .s = str_c(who->policies[i])};
-    }
-    return params;
+    return add_app_minimal(a, e, ps, env);
 }
 
 int perm_enforce_tfa(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who, bool *out)
 {
+    perm_rows_t rows;
     *out = false;
-    if (!who->npolicies)
-        return 0;
-    buf_t sql;
-    buf_init(&sql, a, 128);
-    buf_puts(&sql, "SELECT enforce_tfa FROM directus_policies WHERE id IN (");
-    db_value_t *params = policy_params(a, db_dialect(db), who, &sql);
-    buf_putc(&sql, ')');
-    db_result_t r;
-    if (db_connect(db, a, e) < 0 || db_exec(db, a, e, sql.p, params, who->npolicies, &r) < 0)
+    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, &rows) < 0)
         return -1;
-    for (size_t i = 0; i < r.nrows; i++) {
-        const db_value_t *v = db_cell(&r, i, 0);
-        if (((v->type == DB_INT || v->type == DB_BOOL) && v->i) ||
-            (v->type == DB_TEXT &&
-             (str_eq_c(v->s, "t") || str_eq_c(v->s, "true") || str_eq_c(v->s, "1"))))
-            *out = true;
-    }
+    *out = rows.enforce_tfa;
     return 0;
 }
 
-/* The directus_permissions rows of who's policies (action NULL: all actions), ordered as
- * fetchRawPermissions orders them: by the policy's position, then by id. Columns: collection,
- * action, fields, permissions, presets, policy; *order holds the row indexes in that order. */
-static int fetch_rows(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                      bool read_only, db_result_t *r, size_t **order, size_t *norder)
+static str_t opt_str(const char *s)
 {
-    db_dialect_t d = db_dialect(db);
-    buf_t sql;
-    buf_init(&sql, a, 256);
-    buf_puts(&sql, "SELECT collection, action, fields, permissions, presets, policy "
-                   "FROM directus_permissions WHERE ");
-    if (read_only)
-        buf_puts(&sql, "action = 'read' AND ");
-    buf_puts(&sql, "policy IN (");
-    db_value_t *params = policy_params(a, d, who, &sql);
-    buf_puts(&sql, ") ORDER BY id");
-    if (db_connect(db, a, e) < 0 || db_exec(db, a, e, sql.p, params, who->npolicies, r) < 0)
-        return -1;
-    /* A policy listed twice contributes its rows once, at its first position. */
-    *order = arena_alloc(a, (r->nrows ? r->nrows : 1) * sizeof **order);
-    size_t n = 0;
-    for (size_t p = 0; p < who->npolicies; p++) {
-        bool seen = false;
-        for (size_t q = 0; q < p && !seen; q++)
-            seen = strcmp(who->policies[q], who->policies[p]) == 0;
-        for (size_t i = 0; i < r->nrows && !seen; i++) {
-            const db_value_t *pol = db_cell(r, i, 5);
-            if (pol->type != DB_NULL && str_eq_c(pol->s, who->policies[p]))
-                (*order)[n++] = i;
-        }
-    }
-    *norder = n;
-    return 0;
-}
-
-static str_t cell_str(const db_value_t *v)
-{
-    return v->type == DB_NULL ? STR_NULL : v->s;
+    return s ? str_c(s) : STR_NULL;
 }
 
 /* extractRequiredDynamicVariableContext: the paths after every `prefix` ("$CURRENT_USER.") in
- * the rule texts, unique. */
-static size_t context_paths(arena_t *a, const db_result_t *r, const char *prefix, str_t **out)
+ * the rules, validations and presets of the rows of action (NULL: every action), unique. */
+static size_t context_paths(arena_t *a, const perm_rows_t *rows, const char *action,
+                            const char *prefix, str_t **out)
 {
     size_t n = 0, cap = 0, plen = strlen(prefix);
     *out = NULL;
-    for (size_t i = 0; i < r->nrows; i++) {
-        str_t t = cell_str(db_cell(r, i, 3));
+    for (size_t i = 0; i < rows->nrows * 3; i++) {
+        const perm_row_t *row = &rows->rows[i / 3];
+        if (!row->action || (action && strcmp(row->action, action) != 0))
+            continue;
+        const char *texts[] = {row->permissions, row->validation, row->presets};
+        str_t t = opt_str(texts[i % 3]);
         for (size_t k = 0; t.n >= plen && k + plen <= t.n; k++) {
             if (memcmp(t.p + k, prefix, plen) != 0)
                 continue;
@@ -258,53 +370,71 @@ static size_t context_paths(arena_t *a, const db_result_t *r, const char *prefix
 }
 
 /* fetchDynamicVariableContext: the user's and the role's records the rules refer to. */
-static int load_context(const perm_subject_t *who, const db_result_t *r, perm_context_fn fetch,
-                        void *ud, arena_t *a, qfilter_env_t *env)
+static int load_context(const perm_subject_t *who, const perm_rows_t *rows, const char *action,
+                        perm_context_fn fetch, void *ud, arena_t *a, qfilter_env_t *env)
 {
     str_t *paths;
     size_t n;
-    if (fetch && who->user && (n = context_paths(a, r, "$CURRENT_USER.", &paths)) &&
+    if (fetch && who->user && (n = context_paths(a, rows, action, "$CURRENT_USER.", &paths)) &&
         fetch(ud, false, paths, n, &env->user_ctx) < 0)
         return -1;
-    if (fetch && who->role && (n = context_paths(a, r, "$CURRENT_ROLE.", &paths)) &&
+    if (fetch && who->role && (n = context_paths(a, rows, action, "$CURRENT_ROLE.", &paths)) &&
         fetch(ud, true, paths, n, &env->role_ctx) < 0)
         return -1;
     return 0;
 }
 
-int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                   const qfilter_env_t *env0, perm_context_fn fetch, void *ud, perm_set_t *out)
+/* who's stored rows (through the cache) and the environment their variables resolve in: env0
+ * plus $CURRENT_POLICIES and the records $CURRENT_USER.<path> / $CURRENT_ROLE.<path> name in the
+ * rows of action (NULL: all). */
+static int rows_and_env(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+                        const qfilter_env_t *env0, const char *action, perm_context_fn fetch,
+                        void *ud, perm_rows_t *rows, qfilter_env_t *env)
 {
-    *out = (perm_set_t){0};
-    qfilter_env_t envv = *env0, *env = &envv;
+    *env = *env0;
     env->policies = who->policies;
     env->npolicies = who->npolicies;
-    if (who->npolicies) {
-        db_result_t r;
-        size_t *order, norder;
-        if (fetch_rows(a, e, db, who, true, &r, &order, &norder) < 0)
+    if (perm_cache_rows(a, e, db, who->policies, who->npolicies, rows) < 0)
+        return -1;
+    return load_context(who, rows, action, fetch, ud, a, env);
+}
+
+int perm_load(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+              const qfilter_env_t *env0, perm_action_t action, perm_context_fn fetch, void *ud,
+              perm_set_t *out)
+{
+    *out = (perm_set_t){.action = action};
+    qfilter_env_t envv, *env = &envv;
+    perm_rows_t rows;
+    const char *name = action_names[action];
+    if (rows_and_env(a, e, db, who, env0, name, fetch, ud, &rows, env) < 0)
+        return -1;
+    for (size_t i = 0; i < rows.nrows; i++) {
+        const perm_row_t *r = &rows.rows[i];
+        if (!r->collection || !r->action || strcmp(r->action, name) != 0)
+            continue;
+        int rc = action == PERM_READ
+                     ? perm_set_add(a, e, out, env, r->collection, opt_str(r->fields),
+                                    opt_str(r->permissions))
+                     : perm_set_add_row(a, e, out, env, r->collection, opt_str(r->fields),
+                                        opt_str(r->permissions), opt_str(r->validation),
+                                        opt_str(r->presets));
+        if (rc < 0)
             return -1;
-        if (load_context(who, &r, fetch, ud, a, env) < 0)
-            return -1;
-        for (size_t k = 0; k < norder; k++) {
-            size_t i = order[k];
-            str_t coll = cell_str(db_cell(&r, i, 0));
-            if (!coll.p)
-                continue;
-            if (perm_set_add(a, e, out, env, str_dup(a, coll), cell_str(db_cell(&r, i, 2)),
-                             cell_str(db_cell(&r, i, 3))) < 0)
-                return -1;
-        }
     }
-    if (who->app && perm_set_add_app_minimal(a, e, out, env) < 0)
+    if (who->app && add_app_minimal(a, e, out, env) < 0)
         return -1;
     return 0;
 }
 
+int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+                   const qfilter_env_t *env, perm_context_fn fetch, void *ud, perm_set_t *out)
+{
+    return perm_load(a, e, db, who, env, PERM_READ, fetch, ud, out);
+}
+
 /* ---- fetchAccountabilityCollectionAccess ------------------------------------------------------
  */
-
-static const char *const actions[] = {"read", "create", "update", "delete", "share"};
 
 typedef struct {
     const char *access; /* none | full | partial */
@@ -320,8 +450,8 @@ typedef struct {
     access_t act[5];
 } coll_access_t;
 
-static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str_t action,
-                       str_t fields, str_t rule, str_t presets)
+static void access_row(arena_t *a, const qfilter_env_t *env, coll_access_t **v, size_t *n,
+                       str_t coll, str_t action, str_t fields, str_t rule, str_t presets)
 {
     coll_access_t *c = NULL;
     for (size_t i = 0; i < *n && !c; i++)
@@ -336,7 +466,7 @@ static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str
     }
     access_t *x = NULL;
     for (size_t k = 0; k < 5 && !x; k++)
-        if (str_eq_c(action, actions[k]))
+        if (str_eq_c(action, action_names[k]))
             x = &c->act[k];
     if (!x)
         return;
@@ -358,6 +488,7 @@ static void access_row(arena_t *a, coll_access_t **v, size_t *n, str_t coll, str
     struct json_object *p = NULL;
     if (presets.n && jsonparse(a, presets.p, presets.n, 0, PERM_RULE_DEPTH, &p, NULL) == 0 &&
         json_object_get_type(p) == json_type_object) {
+        p = json_own(a, preset_map(a, env, p, 0)); /* processPermissions' parsePreset */
         if (!x->presets)
             x->presets = p;
         else {
@@ -394,28 +525,24 @@ static void access_write(buf_t *b, const access_t *x)
 }
 
 int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                           buf_t *out)
+                           const qfilter_env_t *env0, perm_context_fn fetch, void *ud, buf_t *out)
 {
     coll_access_t *v = NULL;
     size_t n = 0;
-    if (who->npolicies) {
-        db_result_t r;
-        size_t *order, norder;
-        if (fetch_rows(a, e, db, who, false, &r, &order, &norder) < 0)
-            return -1;
-        for (size_t k = 0; k < norder; k++) {
-            size_t i = order[k];
-            str_t coll = cell_str(db_cell(&r, i, 0));
-            if (coll.p)
-                access_row(a, &v, &n, coll, cell_str(db_cell(&r, i, 1)),
-                           cell_str(db_cell(&r, i, 2)), cell_str(db_cell(&r, i, 3)),
-                           cell_str(db_cell(&r, i, 4)));
-        }
+    qfilter_env_t envv, *env = &envv;
+    perm_rows_t rows;
+    if (rows_and_env(a, e, db, who, env0, NULL, fetch, ud, &rows, env) < 0)
+        return -1;
+    for (size_t i = 0; i < rows.nrows; i++) {
+        const perm_row_t *r = &rows.rows[i];
+        if (r->collection && r->action)
+            access_row(a, env, &v, &n, str_c(r->collection), str_c(r->action), opt_str(r->fields),
+                       opt_str(r->permissions), opt_str(r->presets));
     }
     if (who->app)
         for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++)
-            access_row(a, &v, &n, str_c(app_minimal[i].collection), str_c(app_minimal[i].action),
-                       str_c(app_minimal[i].fields),
+            access_row(a, env, &v, &n, str_c(app_minimal[i].collection),
+                       str_c(app_minimal[i].action), str_c(app_minimal[i].fields),
                        app_minimal[i].rule ? str_c(app_minimal[i].rule) : STR_NULL, STR_NULL);
     buf_putc(out, '{');
     for (size_t i = 0; i < n; i++) {
@@ -427,7 +554,7 @@ int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subje
         for (size_t k = 0; k < 5; k++) {
             if (k)
                 buf_putc(out, ',');
-            json_write_str(out, str_c(actions[k]));
+            json_write_str(out, str_c(action_names[k]));
             buf_putc(out, ':');
             access_write(out, &v[i].act[k]);
         }

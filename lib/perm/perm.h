@@ -1,5 +1,5 @@
 /*
- * Read permissions as Directus 11.3.5 merges them (fetchPermissions, dedupeAccess, getCases,
+ * Permissions as Directus 11.3.5 merges them. Reads (fetchPermissions, dedupeAccess, getCases,
  * validatePathPermissions, fetchAllowedFields): the directus_permissions rows of the caller's
  * policies for action "read", plus — for app users — Directus's built-in "app access minimal"
  * rows for system collections, grouped per collection.
@@ -10,12 +10,18 @@
  *  - row rule: the OR of the rows' `permissions` filters, or no condition when one row has none;
  *  - per-row field rule: the OR of the rules of the rows granting a field, or none when a row
  *    without condition grants it (Directus's CASE WHEN cases).
- * Rows with identical rules are merged first (their fields unioned), as dedupeAccess does.
+ * Read rows with identical rules are merged first (their fields unioned), as dedupeAccess does;
+ * rows of the write actions are kept one by one (their validation and presets differ), and
+ * perm_process_payload applies them as processPayload does (see there).
  * Dynamic variables ($CURRENT_USER, $CURRENT_ROLE, $CURRENT_ROLES, $NOW) are resolved while the
  * rules are parsed, with the request's environment.
  *
- * lib/perm sits below lib/sql and lib/auth: it takes plain facts about the caller, not the
- * accountability type of lib/auth, and hands lib/sql/plan parsed filters, not SQL.
+ * The stored rows come through the per-worker cache (lib/perm/cache.h); rules are parsed per
+ * request, so $CURRENT_USER, $NOW, … always hold the request's values.
+ *
+ * lib/perm sits below lib/sql: it takes plain facts about the caller, not the accountability
+ * type of lib/auth, and hands lib/sql/plan parsed filters, not SQL. (It borrows lib/auth's
+ * JavaScript regex matcher for _regex validation.)
  */
 #ifndef LIB_PERM_PERM_H
 #define LIB_PERM_PERM_H
@@ -29,6 +35,7 @@
 #include "lib/core/str.h"
 #include "lib/db/db.h"
 #include "lib/query/qfilter.h"
+#include "lib/schema/schema.h"
 
 /* The caller, as lib/api copies it out of the request's accountability. */
 typedef struct {
@@ -40,26 +47,38 @@ typedef struct {
     size_t npolicies;
 } perm_subject_t;
 
-/* One deduplicated permission row: its rule and the fields it grants. */
+typedef enum { PERM_READ, PERM_CREATE, PERM_UPDATE, PERM_DELETE, PERM_SHARE } perm_action_t;
+
+/* "read", "create", … as directus_permissions.action spells it. */
+const char *perm_action_name(perm_action_t action);
+
+/* One permission row (for reads: the rows of one rule, deduplicated): its rule, the fields it
+ * grants, and for write actions its validation and presets. */
 typedef struct {
     const char *rule_text; /* the rule as stored (dedupe key); NULL: no condition */
     qfilter_t *rule;       /* parsed, variables resolved; NULL: every row */
     bool all_fields;       /* fields contains "*" */
     str_t *fields;         /* in the order the rows list them */
     size_t nfields;
+    /* Write actions only (read rows leave them NULL): */
+    qfilter_t *validation;               /* parsed `validation`, variables resolved; NULL: none */
+    struct json_object *validation_json; /* the same as parseFilter's JSON (validatePayload's
+                                            input); NULL: none */
+    struct json_object *presets;         /* `presets`, dynamic variables resolved; NULL: none */
 } perm_rule_t;
 
-/* The read rows of one collection. */
+/* The rows of one collection. */
 typedef struct {
     const char *collection;
     perm_rule_t *rules;
     size_t nrules;
 } perm_coll_t;
 
-/* Everything the caller may read. Built per request in its arena. */
+/* Everything the caller may do for one action. Built per request in its arena. */
 typedef struct perm_set {
     perm_coll_t *colls;
     size_t ncolls;
+    perm_action_t action;
 } perm_set_t;
 
 /*
@@ -70,7 +89,27 @@ typedef struct perm_set {
 int perm_set_add(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
                  const char *collection, str_t fields, str_t rule_json);
 
-/* Directus's app access minimal read rows (system collections) added to ps. */
+/*
+ * Adds one write-action row to ps as it is (no merging): rule, fields, `validation` (parsed as
+ * parseFilter does, variables resolved) and `presets` (parsePreset) from their stored JSON text,
+ * STR_NULL for SQL NULL. -1 with 500 set when stored JSON is not valid.
+ */
+int perm_set_add_row(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
+                     const char *collection, str_t fields, str_t rule_json, str_t validation,
+                     str_t presets);
+
+/* One row of Directus's appAccessMinimalPermissions as packages/system-data states it: rule
+ * (`permissions`) and validation as JSON text or NULL (none), fields as a CSV. */
+typedef struct {
+    const char *collection, *action, *rule, *validation, *fields;
+} perm_app_row_t;
+
+/* The app access minimal rows in Directus's order: i < perm_app_minimal_count(); static data,
+ * NULL past the end. */
+size_t perm_app_minimal_count(void);
+const perm_app_row_t *perm_app_minimal_at(size_t i);
+
+/* Directus's app access minimal rows of ps->action (system collections) added to ps. */
 int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env);
 
 /*
@@ -82,24 +121,54 @@ typedef int (*perm_context_fn)(void *ud, bool role, const str_t *paths, size_t n
                                const struct json_object **out);
 
 /*
- * Loads who's read permissions from db into *out (allocated in a): the rows of who->policies,
- * plus the app minimal rows when who->app. Not for admins (they bypass: callers pass no set).
- * Variables in the rules resolve through env plus $CURRENT_POLICIES (who's policies) and, when
+ * Loads who's permissions for action into *out (allocated in a): the rows of who->policies for
+ * that action (through the per-worker cache), plus Directus's app minimal rows of that action
+ * when who->app. Not for admins (they bypass: callers pass no set). Variables in the rules,
+ * validations and presets resolve through env plus $CURRENT_POLICIES (who's policies) and, when
  * fetch is given, $CURRENT_USER.<path> / $CURRENT_ROLE.<path> from the records fetch reads (the
- * layer above owns the read engine). -1 with e set on a database error.
+ * layer above owns the read engine; called only when such a path occurs). -1 with e set on a
+ * database error.
  */
+int perm_load(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
+              const qfilter_env_t *env, perm_action_t action, perm_context_fn fetch, void *ud,
+              perm_set_t *out);
+
+/* perm_load for PERM_READ. */
 int perm_load_read(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
                    const qfilter_env_t *env, perm_context_fn fetch, void *ud, perm_set_t *out);
+
+/*
+ * Directus 11.3.5 processPayload (api/src/permissions/modules/process-payload) for one item's
+ * payload (a JSON object, nested relational values still in it) of collection c, action
+ * PERM_CREATE or PERM_UPDATE, with ps from perm_load for that action (NULL: admin — no
+ * permission part, but field validation and the required/not-null checks still run):
+ *  - no row for (c, action) → 403 FORBIDDEN, reason `You don't have permission to "<action>"
+ *    from collection "<c>" or it does not exist.`;
+ *  - payload keys outside the union of the rows' fields (no "*") → 403 FORBIDDEN naming them;
+ *  - validation: for each field of c in order, {f:{_submitted:true}} (create, not nullable, no
+ *    default) and {f:{_nnull:true}} (not nullable) and directus_fields.validation; then every
+ *    row's validation; AND-ed and evaluated by perm_validate over the payload with presets →
+ *    400 FAILED_VALIDATION, one entry per failure, in that order;
+ *  - *out: a new object, the rows' presets (in row order) with the payload's keys over them.
+ * A payload that is not an object is the caller's to refuse first (as Directus's services do);
+ * here it gets 400 INVALID_PAYLOAD "Payload has to be an object".
+ * env is unused today (presets were resolved by perm_load) and kept for callers' symmetry.
+ * -1 with e set on failure.
+ */
+int perm_process_payload(arena_t *a, err_t *e, const schema_collection_t *c, const perm_set_t *ps,
+                         perm_action_t action, const qfilter_env_t *env,
+                         struct json_object *payload, struct json_object **out);
 
 /*
  * fetchAccountabilityCollectionAccess for a caller that is not an admin: appends
  * {"<collection>":{"read":{"access":"none|full|partial","fields":[…],"presets":{…}},"create":…,
  * "update":…,"delete":…,"share":…},…} for every collection with a permission row of who's
- * policies (plus the app minimal rows for app users), in the order the rows come. -1 with e set
- * on a database error.
+ * policies (plus the app minimal rows for app users), in the order the rows come. Presets have
+ * their dynamic variables resolved as perm_load resolves them (env, fetch, ud likewise). -1 with
+ * e set on a database error.
  */
 int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
-                           buf_t *out);
+                           const qfilter_env_t *env, perm_context_fn fetch, void *ud, buf_t *out);
 
 /* fetchAccountabilityPolicyGlobals's enforce_tfa: whether one of who's policies enforces TFA.
  * -1 with e set on a database error. */
@@ -108,7 +177,7 @@ int perm_enforce_tfa(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *
 /* The collection's entry, or NULL when the caller may not read it at all. Borrowed from ps. */
 const perm_coll_t *perm_coll(const perm_set_t *ps, str_t collection);
 
-/* Whether some row grants field (or "*"). */
+/* Whether some row grants field (or "*"). (For every action: the rows' `fields`.) */
 bool perm_can_read_field(const perm_coll_t *pc, str_t field);
 
 /* Whether some row grants "*". */

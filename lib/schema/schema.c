@@ -362,6 +362,14 @@ static void field_meta(build_t *b, const schema_collection_t *c, schema_field_t 
         const sysdata_field_t *sf = namemap_get(&b->sysfield, c->name, str_c(f->name));
         f->system = sf != NULL;
         special = sf ? sf->special : NULL;
+        if (sf) {
+            /* get-schema takes note and validation from the built-in rows too. */
+            f->meta = json_own(b->a, json_tokener_parse(sf->meta));
+            json_object *v = json_object_object_get(f->meta, "note");
+            f->note = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+            v = json_object_object_get(f->meta, "validation");
+            f->validation = json_object_is_type(v, json_type_object) ? v : NULL;
+        }
     }
     f->specials = split_csv(b->a, special, &f->nspecials);
     f->special = special_bits(f->specials, f->nspecials);
@@ -743,6 +751,11 @@ schema_t *schema_load(db_conn_t *db, const conf_t *conf, arena_t *a, err_t *e)
         log_error("schema: load failed: %s", in.err.message ? in.err.message : "?");
         err_set(e, a, in.err.code ? in.err.code : ERR_INTERNAL_SERVER_ERROR, "%s",
                 in.err.message ? in.err.message : err_name(ERR_INTERNAL_SERVER_ERROR));
+        /* The extensions too (a 503 names its service and reason), copied out of in.tmp. */
+        if (in.err.ext) {
+            json_object_object_foreach(in.err.ext, key, val)
+                err_ext_str(e, a, key, json_object_get_string(val));
+        }
         arena_free(in.tmp);
         arena_free(sa);
         return NULL;

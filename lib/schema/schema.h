@@ -87,8 +87,8 @@ struct schema_field {
     const char *fk_table, *fk_column, *fk_schema; /* the column's foreign key, or NULL */
 
     /* directus_fields: the row as the API shows it (special as an array, JSON columns parsed),
-     * NULL when the field has no row (hand-made columns; system fields, whose presentation meta
-     * Celer does not carry). note and validation are taken from it. */
+     * or for system fields Directus's built-in row (system: true); NULL when the field has no
+     * row (hand-made columns). note and validation are taken from it. */
     struct json_object *meta;
     const char *note;
     struct json_object *validation;

@@ -69,6 +69,28 @@ const char *schema_snapshot_vendor(const schema_t *s)
     return "sqlite";
 }
 
+/* sanitizeColumn / sanitizeRelation: the schema properties a snapshot keeps. */
+static const char *const column_picks[] = {
+    "name", "table", "data_type", "default_value", "max_length", "numeric_precision",
+    "numeric_scale", "is_nullable", "is_unique", "is_indexed", "is_primary_key", "is_generated",
+    "generation_expression", "has_auto_increment", "foreign_key_table", "foreign_key_column",
+    NULL};
+static const char *const fk_picks[] = {"table", "constraint_name", "column", "foreign_key_table",
+                                       "foreign_key_column", "on_update", "on_delete", NULL};
+
+/* lodash pick of keys (those present in o) then sortDeep; consumes o. A new reference. */
+static json_object *picked(json_object *o, const char *const *keys)
+{
+    json_object *p = json_object_new_object(), *v;
+    for (; *keys; keys++)
+        if (json_object_object_get_ex(o, *keys, &v))
+            json_object_object_add(p, *keys, json_object_get(v));
+    json_object *out = sorted(p, NULL);
+    json_object_put(p);
+    json_object_put(o);
+    return out;
+}
+
 static json_object *collections(const schema_t *s)
 {
     json_object *out = json_object_new_array();
@@ -89,26 +111,101 @@ static json_object *collections(const schema_t *s)
     return out;
 }
 
-/* The column part FieldsService shows, reduced to sanitizeField's picks (keys in sorted order). */
+/* A column property: "name" → value, in the order one dialect's inspector prints them. */
+typedef enum {
+    COL_NAME, COL_TABLE, COL_DATA_TYPE, COL_DEFAULT, COL_GEN_EXPR, COL_MAX_LENGTH, COL_PRECISION,
+    COL_SCALE, COL_GENERATED, COL_NULLABLE, COL_UNIQUE, COL_INDEXED, COL_PRIMARY, COL_AUTO_INC,
+    COL_FK_SCHEMA, COL_FK_TABLE, COL_FK_COLUMN, COL_COMMENT, COL_END
+} col_key_t;
+
+static const char *const col_names[] = {
+    "name", "table", "data_type", "default_value", "generation_expression", "max_length",
+    "numeric_precision", "numeric_scale", "is_generated", "is_nullable", "is_unique",
+    "is_indexed", "is_primary_key", "has_auto_increment", "foreign_key_schema",
+    "foreign_key_table", "foreign_key_column", "comment"};
+
+/* @directus/schema's columnInfo key order per dialect (postgres.ts, mysql.ts rawColumnToColumn,
+ * sqlite.ts); SQLite has no comment or foreign_key_schema, MySQL no foreign_key_schema. */
+static const col_key_t col_order_pg[] = {
+    COL_NAME, COL_TABLE, COL_DATA_TYPE, COL_DEFAULT, COL_GEN_EXPR, COL_MAX_LENGTH, COL_PRECISION,
+    COL_SCALE, COL_GENERATED, COL_NULLABLE, COL_UNIQUE, COL_INDEXED, COL_PRIMARY, COL_AUTO_INC,
+    COL_FK_SCHEMA, COL_FK_TABLE, COL_FK_COLUMN, COL_COMMENT, COL_END};
+static const col_key_t col_order_mysql[] = {
+    COL_NAME, COL_TABLE, COL_DATA_TYPE, COL_DEFAULT, COL_GEN_EXPR, COL_MAX_LENGTH, COL_PRECISION,
+    COL_SCALE, COL_GENERATED, COL_NULLABLE, COL_UNIQUE, COL_INDEXED, COL_PRIMARY, COL_AUTO_INC,
+    COL_FK_COLUMN, COL_FK_TABLE, COL_COMMENT, COL_END};
+static const col_key_t col_order_sqlite[] = {
+    COL_NAME, COL_TABLE, COL_DATA_TYPE, COL_DEFAULT, COL_MAX_LENGTH, COL_PRECISION, COL_SCALE,
+    COL_GENERATED, COL_GEN_EXPR, COL_NULLABLE, COL_UNIQUE, COL_INDEXED, COL_PRIMARY, COL_AUTO_INC,
+    COL_FK_COLUMN, COL_FK_TABLE, COL_END};
+
+static json_object *col_value(const schema_field_t *f, col_key_t k)
+{
+    switch (k) {
+    case COL_NAME:
+        return json_object_new_string(f->name);
+    case COL_TABLE:
+        return json_object_new_string(f->collection->name);
+    case COL_DATA_TYPE:
+        return str_or_null(f->db_type);
+    case COL_DEFAULT:
+        return json_object_get(f->default_value);
+    case COL_GEN_EXPR:
+        return str_or_null(f->generation_expression);
+    case COL_MAX_LENGTH:
+        return num_or_null(f->max_length);
+    case COL_PRECISION:
+        return num_or_null(f->numeric_precision);
+    case COL_SCALE:
+        return num_or_null(f->numeric_scale);
+    case COL_GENERATED:
+        return json_object_new_boolean(f->generated);
+    case COL_NULLABLE:
+        return json_object_new_boolean(f->nullable);
+    case COL_UNIQUE:
+        return json_object_new_boolean(f->unique);
+    case COL_INDEXED:
+        return json_object_new_boolean(f->indexed);
+    case COL_PRIMARY:
+        return json_object_new_boolean(f->primary_key);
+    case COL_AUTO_INC:
+        return json_object_new_boolean(f->auto_increment);
+    case COL_FK_SCHEMA:
+        return str_or_null(f->fk_schema);
+    case COL_FK_TABLE:
+        return str_or_null(f->fk_table);
+    case COL_FK_COLUMN:
+        return str_or_null(f->fk_column);
+    case COL_COMMENT:
+    case COL_END:
+        break;
+    }
+    return str_or_null(f->comment);
+}
+
+/* The column as FieldsService shows it (columnInfo with the default cast by getDefaultValue). */
 static json_object *column_json(const schema_field_t *f)
 {
+    db_dialect_t d = schema_dialect(f->collection->schema);
+    const col_key_t *order = d == DB_PG      ? col_order_pg
+                             : d == DB_MYSQL ? col_order_mysql
+                                             : col_order_sqlite;
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "data_type", str_or_null(f->db_type));
-    json_object_object_add(o, "default_value", json_object_get(f->default_value));
-    json_object_object_add(o, "foreign_key_column", str_or_null(f->fk_column));
-    json_object_object_add(o, "foreign_key_table", str_or_null(f->fk_table));
-    json_object_object_add(o, "generation_expression", str_or_null(f->generation_expression));
-    json_object_object_add(o, "has_auto_increment", json_object_new_boolean(f->auto_increment));
-    json_object_object_add(o, "is_generated", json_object_new_boolean(f->generated));
-    json_object_object_add(o, "is_indexed", json_object_new_boolean(f->indexed));
-    json_object_object_add(o, "is_nullable", json_object_new_boolean(f->nullable));
-    json_object_object_add(o, "is_primary_key", json_object_new_boolean(f->primary_key));
-    json_object_object_add(o, "is_unique", json_object_new_boolean(f->unique));
-    json_object_object_add(o, "max_length", num_or_null(f->max_length));
-    json_object_object_add(o, "name", json_object_new_string(f->name));
-    json_object_object_add(o, "numeric_precision", num_or_null(f->numeric_precision));
-    json_object_object_add(o, "numeric_scale", num_or_null(f->numeric_scale));
-    json_object_object_add(o, "table", json_object_new_string(f->collection->name));
+    for (; *order != COL_END; order++)
+        json_object_object_add(o, col_names[*order], col_value(f, *order));
+    return o;
+}
+
+json_object *schema_field_info(const schema_field_t *f, bool one)
+{
+    json_object *o = json_object_new_object();
+    json_object *meta = f->meta ? json_object_get(f->meta) : NULL;
+    json_object *col = f->alias ? NULL : column_json(f);
+    json_object_object_add(o, "collection", json_object_new_string(f->collection->name));
+    json_object_object_add(o, "field", json_object_new_string(f->name));
+    json_object_object_add(o, "type", json_object_new_string(schema_type_name(f->type)));
+    json_object_object_add(o, one ? "meta" : "schema", one ? meta : col);
+    json_object_object_add(o, one ? "schema" : "meta", one ? col : meta);
     return o;
 }
 
@@ -168,7 +265,7 @@ static json_object *fields(const schema_t *s)
             json_object_object_add(o, "field", json_object_new_string(f->name));
             json_object_object_add(o, "meta", f->meta ? sorted(f->meta, "id") : NULL);
             if (!f->alias)
-                json_object_object_add(o, "schema", column_json(f));
+                json_object_object_add(o, "schema", picked(column_json(f), column_picks));
             json_object_object_add(o, "type", json_object_new_string(schema_type_name(f->type)));
             v[k] = entry(c->name, f->meta, k);
             v[k++].o = o;
@@ -177,16 +274,52 @@ static json_object *fields(const schema_t *s)
     return sorted_array(v, k);
 }
 
-static json_object *fk_json(const schema_relation_t *r)
+/* The foreign key as the dialect's foreignKeys() prints it (key order included). */
+static json_object *fk_json(db_dialect_t d, const schema_relation_t *r)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "column", json_object_new_string(r->field));
-    json_object_object_add(o, "constraint_name", str_or_null(r->constraint_name));
-    json_object_object_add(o, "foreign_key_column", str_or_null(r->fk_column));
-    json_object_object_add(o, "foreign_key_table", str_or_null(r->fk_table));
-    json_object_object_add(o, "on_delete", str_or_null(r->on_delete));
-    json_object_object_add(o, "on_update", str_or_null(r->on_update));
+    if (d != DB_SQLITE) {
+        if (d == DB_PG)
+            json_object_object_add(o, "constraint_name", str_or_null(r->constraint_name));
+        json_object_object_add(o, "table", json_object_new_string(r->collection));
+        json_object_object_add(o, "column", json_object_new_string(r->field));
+        if (d == DB_PG)
+            json_object_object_add(o, "foreign_key_schema", str_or_null(r->fk_schema));
+        json_object_object_add(o, "foreign_key_table", str_or_null(r->fk_table));
+        json_object_object_add(o, "foreign_key_column", str_or_null(r->fk_column));
+        if (d == DB_MYSQL)
+            json_object_object_add(o, "constraint_name", str_or_null(r->constraint_name));
+        json_object_object_add(o, "on_update", str_or_null(r->on_update));
+        json_object_object_add(o, "on_delete", str_or_null(r->on_delete));
+        return o;
+    }
     json_object_object_add(o, "table", json_object_new_string(r->collection));
+    json_object_object_add(o, "column", json_object_new_string(r->field));
+    json_object_object_add(o, "foreign_key_table", str_or_null(r->fk_table));
+    json_object_object_add(o, "foreign_key_column", str_or_null(r->fk_column));
+    json_object_object_add(o, "on_update", str_or_null(r->on_update));
+    json_object_object_add(o, "on_delete", str_or_null(r->on_delete));
+    json_object_object_add(o, "constraint_name", str_or_null(r->constraint_name));
+    return o;
+}
+
+json_object *schema_relation_info(const schema_t *s, const schema_relation_t *r)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "collection", str_or_null(r->collection));
+    json_object_object_add(o, "field", str_or_null(r->field));
+    json_object_object_add(o, "related_collection", str_or_null(r->related_collection));
+    json_object_object_add(o, "schema", r->has_fk ? fk_json(schema_dialect(s), r) : NULL);
+    json_object_object_add(o, "meta", r->meta ? json_object_get(r->meta) : NULL);
+    return o;
+}
+
+json_object *schema_collection_info(const schema_collection_t *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "collection", json_object_new_string(c->name));
+    json_object_object_add(o, "meta", c->meta ? json_object_get(c->meta) : NULL);
+    json_object_object_add(o, "schema", c->table ? json_object_get(c->table) : NULL);
     return o;
 }
 
@@ -204,7 +337,7 @@ static json_object *relations(const schema_t *s)
         json_object_object_add(o, "meta", r->meta ? sorted(r->meta, "id") : NULL);
         json_object_object_add(o, "related_collection", str_or_null(r->related_collection));
         if (r->has_fk)
-            json_object_object_add(o, "schema", fk_json(r));
+            json_object_object_add(o, "schema", picked(fk_json(schema_dialect(s), r), fk_picks));
         v[k] = entry(r->collection ? r->collection : "", r->meta, k);
         v[k++].o = o;
     }

@@ -22,6 +22,7 @@ typedef struct {
 typedef struct {
     const char *collection, *field;
     const char *special; /* comma list, or NULL */
+    const char *meta;    /* the row as GET /fields shows it, JSON text, system:true */
 } sysdata_field_t;
 
 /* A directus_relations row; NULL for SQL NULL. one_allowed_collections is a comma list. */

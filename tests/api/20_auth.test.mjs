@@ -379,6 +379,32 @@ test('inactive and suspended users', async () => {
 	}
 });
 
+test('failed logins count for the whole pool: the attempt past auth_login_attempts suspends', async () => {
+	// A good login (under the default limit) clears what earlier tests left on the counter.
+	assert.equal((await login('author2', 'json')).status, 200);
+	// The fixture has no settings row (Directus then applies the column default, 25).
+	const hadRow = Number(one('SELECT COUNT(*) FROM directus_settings')) > 0;
+	const before = hadRow ? one('SELECT auth_login_attempts FROM directus_settings') : null;
+	sql(hadRow ? 'UPDATE directus_settings SET auth_login_attempts = 3' : 'INSERT INTO directus_settings (id, auth_login_attempts) VALUES (1, 3)');
+	const wrong = () => call('POST', '/auth/login', json({ email: USERS.author2[0], password: 'wrong password' }));
+	try {
+		// Four separate requests, whichever workers take them: the fourth is over the limit.
+		for (let i = 0; i < 3; i++) assertError(await wrong(), 401, 'INVALID_CREDENTIALS');
+		assert.equal(one(`SELECT status FROM directus_users WHERE id = '${AUTHOR2_ID}'`), 'active');
+		assertError(await wrong(), 401, 'INVALID_CREDENTIALS');
+		assert.equal(one(`SELECT status FROM directus_users WHERE id = '${AUTHOR2_ID}'`), 'suspended');
+		// Re-activated, the user starts from a clean count, and a good login resets it.
+		sql(`UPDATE directus_users SET status = 'active' WHERE id = '${AUTHOR2_ID}'`);
+		for (let i = 0; i < 2; i++) assertError(await wrong(), 401, 'INVALID_CREDENTIALS');
+		assert.equal((await login('author2', 'json')).status, 200);
+		for (let i = 0; i < 3; i++) assertError(await wrong(), 401, 'INVALID_CREDENTIALS');
+		assert.equal(one(`SELECT status FROM directus_users WHERE id = '${AUTHOR2_ID}'`), 'active');
+	} finally {
+		sql(hadRow ? `UPDATE directus_settings SET auth_login_attempts = ${before ?? 'NULL'}` : 'DELETE FROM directus_settings');
+		sql(`UPDATE directus_users SET status = 'active' WHERE id = '${AUTHOR2_ID}'`);
+	}
+});
+
 test('admin and app access come from policies: user-attached, role-less, IP allow-lists', async () => {
 	const adminPolicy = one(`SELECT id FROM directus_policies WHERE admin_access = ${ENV.DB_CLIENT === 'pg' ? 'true' : '1'}`);
 	sql(`UPDATE directus_users SET role = NULL, token = 'author2-static-token' WHERE id = '${AUTHOR2_ID}'`);

@@ -152,6 +152,10 @@ test('errors carry Directus\'s exact texts', async () => {
 		['/items/articles?fields=year(title)', 400, invalidQuery('Invalid function specified "year"')],
 		['/items/articles?filter[author][_some][id][_eq]=1', 400, invalidQuery('"_some" can only be used with top level relational alias field')],
 		['/items/does_not_exist?limit=abc', 400, invalidQuery('"limit" must be a number')],
+		// sanitizeQuery runs for every route, before the router: a bad query beats a 404
+		['/no/such/route?meta=bogus', 400, invalidQuery('"meta[0]" must be one of [total_count, filter_count]')],
+		['/server/info?limit=1.5', 400, invalidQuery('"limit" must be an integer')],
+		['/users/me?filter=%7B', 400, invalidQuery('Invalid JSON for filter object')],
 	];
 	for (const [path, status, body] of cases) {
 		const r = await get(path);

@@ -39,6 +39,7 @@ typedef struct {
     conf_t conf;
     arena_t *a;
     db_conn_t *db;
+    ratelimit_t *attempts; /* the login attempt counter, a table of this test's own */
     err_t e;
     char path[64];
 } fx_t;
@@ -67,7 +68,7 @@ static int setup(void **state)
     f->db = db_new(&f->conf);
     tokencache_clear();
     acccache_clear();
-    session_attempts_reset();
+    f->attempts = ratelimit_new(&f->conf, NULL);
     *state = f;
     return 0;
 }
@@ -78,6 +79,7 @@ static int teardown(void **state)
     if (!f)
         return 0;
     db_free(f->db);
+    ratelimit_free(f->attempts);
     arena_free(f->a);
     unlink(f->path);
     free(f);
@@ -321,7 +323,7 @@ static void test_login_refresh_logout(void **state)
     accountability_init(&client, f->a, "127.0.0.1", STR("ua"), STR("http://o"));
     session_tokens_t t, t2, t3;
     err_t e = {0};
-    assert_int_equal(session_login(f->a, &e, f->db, &f->conf, &client, STR("EDITOR@example.com"),
+    assert_int_equal(session_login(f->a, &e, f->db, &f->conf, f->attempts, &client, STR("EDITOR@example.com"),
                                    STR("editor-password"), STR_NULL, false, authdb_mono_ms(), &t),
                      0);
     assert_int_equal(strlen(t.refresh_token), SESSION_TOKEN_LEN);
@@ -351,7 +353,7 @@ static void test_login_refresh_logout(void **state)
         -1);
     assert_int_equal(e.code, ERR_INVALID_CREDENTIALS);
     e = (err_t){0};
-    assert_int_equal(session_login(f->a, &e, f->db, &f->conf, &client, STR("editor@example.com"),
+    assert_int_equal(session_login(f->a, &e, f->db, &f->conf, f->attempts, &client, STR("editor@example.com"),
                                    STR("wrong"), STR_NULL, false, authdb_mono_ms(), &t),
                      -1);
     assert_int_equal(e.code, ERR_INVALID_CREDENTIALS);
@@ -367,7 +369,7 @@ static void test_login_attempts_suspend(void **state)
     session_tokens_t t;
     for (int i = 0; i < 3; i++) {
         err_t e = {0};
-        assert_int_equal(session_login(f->a, &e, f->db, &f->conf, &client,
+        assert_int_equal(session_login(f->a, &e, f->db, &f->conf, f->attempts, &client,
                                        STR("author@example.com"), STR("wrong"), STR_NULL, false,
                                        authdb_mono_ms(), &t),
                          -1);
@@ -376,7 +378,7 @@ static void test_login_attempts_suspend(void **state)
     assert_int_equal(authenticate(f, &acc, NULL, NULL), 0); /* still fine: 3 of 3 used */
     err_t e = {0};
     /* The fourth attempt exceeds the limit: the user is suspended. */
-    session_login(f->a, &e, f->db, &f->conf, &client, STR("author@example.com"), STR("wrong"),
+    session_login(f->a, &e, f->db, &f->conf, f->attempts, &client, STR("author@example.com"), STR("wrong"),
                   STR_NULL, false, authdb_mono_ms(), &t);
     db_result_t r;
     assert_int_equal(

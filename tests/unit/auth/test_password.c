@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -304,6 +305,36 @@ static void test_hash_with_other_parameters(void **state)
     }
 }
 
+/* HASH_* settings reach the hashes Celer writes; values node argon2 would refuse stop start-up,
+ * naming the key. */
+static void test_hash_settings(void **state)
+{
+    arena_t *a = *state;
+    char *env[] = {"DB_FILENAME=x.db", "HASH_MEMORY_COST=2048", "HASH_TIME_COST=2", "HASH_PARALLELISM=1",
+                   "HASH_HASH_LENGTH=16", "HASH_TYPE=1", "HASH_ASSOCIATED_DATA=celer-ad", NULL};
+    conf_t c;
+    char err[256], empty[] = "/tmp/celer-hash-env-XXXXXX";
+    close(mkstemp(empty)); /* no .env of the working directory */
+    if (conf_load_from(&c, a, env, empty, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    password_params_t p = password_params(&c);
+    const char *h = password_hash(a, STR("s3cret"), &p);
+    const char *want = "$argon2i$v=19$m=2048,t=2,p=1,data=Y2VsZXItYWQ$";
+    assert_true(strncmp(h, want, strlen(want)) == 0);
+    assert_int_equal(password_verify(str_c(h), STR("s3cret")), 1);
+
+    char *defaults[] = {"DB_FILENAME=x.db", NULL};
+    assert_int_equal(conf_load_from(&c, a, defaults, empty, err, sizeof err), 0);
+    p = password_params(&c);
+    h = password_hash(a, STR("s3cret"), &p);
+    assert_true(strncmp(h, "$argon2id$v=19$m=65536,t=3,p=4$", 31) == 0);
+
+    char *bad[] = {"DB_FILENAME=x.db", "HASH_TIME_COST=1", NULL};
+    assert_int_equal(conf_load_from(&c, a, bad, empty, err, sizeof err), -1);
+    assert_non_null(strstr(err, "HASH_TIME_COST"));
+    unlink(empty);
+}
+
 /* node argon2's limits: refused, not silently clamped. */
 static void test_hash_refuses_bad_parameters(void **state)
 {
@@ -493,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_node_argon2_cases),
         cmocka_unit_test_setup_teardown(test_hash_has_directus_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_with_other_parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hash_settings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_refuses_bad_parameters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_one_megabyte_password, setup, teardown),

@@ -77,16 +77,45 @@ static void test_ms_format(void **state)
         assert_string_equal(ratelimit_ms_format(buf, sizeof buf, cases[i].ms), cases[i].want);
 }
 
-static void test_disabled_is_null(void **state)
+static void test_disabled_keeps_only_the_login_counter(void **state)
 {
     (void)state;
     conf_t c = limits(3, 20, 0, 0);
     c.rate_limiter_enabled = false;
     ratelimit_t *rl = ratelimit_new(&c, NULL);
-    assert_null(rl);
+    assert_non_null(rl);
     ratelimit_hit_t hit;
+    for (int i = 0; i < 10; i++)
+        assert_true(ratelimit_consume(rl, a, STR("1.2.3.4"), &hit));
+    assert_false(ratelimit_is_on(rl, RATELIMIT_IP));
+    assert_false(ratelimit_is_on(rl, RATELIMIT_GLOBAL));
+    assert_true(ratelimit_is_on(rl, RATELIMIT_LOGIN));
     assert_true(ratelimit_consume(NULL, a, STR("1.2.3.4"), &hit));
     assert_false(ratelimit_is_on(NULL, RATELIMIT_IP));
+    ratelimit_free(rl);
+}
+
+/* loginAttemptsLimiter: points attempts pass, the next one is over (and starts the count over);
+ * a successful login forgets the count; users and IPs never share a counter. */
+static void test_login_attempts(void **state)
+{
+    (void)state;
+    conf_t c = limits(1, 20, 0, 0);
+    ratelimit_t *rl = ratelimit_new(&c, NULL);
+    const char *user = "a0000000-0000-4000-8000-000000000001";
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ratelimit_login_attempt(rl, a, user, 3), 0);
+    fake_now += 365LL * 86400000; /* no window end: counts never expire */
+    assert_int_equal(ratelimit_login_attempt(rl, a, user, 3), 1);
+    assert_int_equal(ratelimit_login_attempt(rl, a, user, 3), 0); /* reset by the suspension */
+    ratelimit_login_reset(rl, a, user);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ratelimit_login_attempt(rl, a, user, 3), 0);
+    ratelimit_hit_t hit;
+    assert_true(ratelimit_consume(rl, a, str_c(user), &hit)); /* the IP limiter's own bucket */
+    assert_int_equal(ratelimit_login_attempt(rl, a, "other", 0), 1);
+    assert_int_equal(ratelimit_login_attempt(rl, a, "other", -5), 1);
+    ratelimit_free(rl);
 }
 
 /* Directus's observed case: 3 points per 20 s; the window opens with the first request. */
@@ -262,6 +291,27 @@ static void test_probe_leaves_nothing(void **state)
     ratelimit_free(rl);
 }
 
+/* Failed logins spread over the pool's workers add up: three workers, one attempt each, with
+ * two allowed — the third is the one over the limit. */
+static void test_login_attempts_are_shared_by_the_pool(void **state)
+{
+    (void)state;
+    assert_int_equal(ratelimit_shm_init(), 0);
+    conf_t c = limits(1, 20, 0, 0);
+    const char *user = "b0000000-0000-4000-8000-000000000002";
+    for (int w = 0; w < 3; w++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            ratelimit_t *rl = ratelimit_new(&c, NULL);
+            _exit(ratelimit_login_attempt(rl, arena_new(), user, 2));
+        }
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_int_equal(WEXITSTATUS(st), w == 2 ? 1 : 0);
+    }
+}
+
 /* Workers forked after ratelimit_shm_init() count in one table, under the bucket locks. */
 static void test_pool_table_is_shared(void **state)
 {
@@ -352,7 +402,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ms_format),
-        cmocka_unit_test_setup_teardown(test_disabled_is_null, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disabled_keeps_only_the_login_counter, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_login_attempts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ips_have_their_own_buckets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_global_then_ip, setup, teardown),
@@ -361,6 +413,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_probe_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_table_is_shared, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_attempts_are_shared_by_the_pool, setup,
+                                        teardown),
         cmocka_unit_test(test_dead_holder_lock_is_taken_over),
         cmocka_unit_test_setup_teardown(test_global_needs_ip_limiter_and_a_higher_rate, setup,
                                         teardown),

@@ -448,6 +448,52 @@ static void test_snapshot(void **state)
     assert_non_null(strstr(b.p, "\"collection\":\"pairs\",\"meta\":null,\"schema\""));
 }
 
+static char *info_text(fx_t *f, struct json_object *o)
+{
+    buf_t b;
+    buf_init(&b, f->a, 4096);
+    json_write(&b, json_own(f->a, o));
+    return b.p;
+}
+
+/* The entries of GET /fields, /relations and /collections: the column in the SQLite
+ * inspector's key order, a system field with Directus's built-in row, the foreign key in
+ * foreignKeys()'s order, a folder without schema. */
+static void test_info(void **state)
+{
+    fx_t *f = *state;
+    const schema_collection_t *articles = schema_collection(f->s, STR("articles"));
+    const schema_field_t *status = schema_field(articles, STR("status"));
+    char *t = info_text(f, schema_field_info(status, false));
+    assert_non_null(strstr(t, "{\"collection\":\"articles\",\"field\":\"status\",\"type\":"
+                              "\"string\",\"schema\":{\"name\":\"status\",\"table\":\"articles\","
+                              "\"data_type\":\"varchar\",\"default_value\":\"draft\",\"max_length\":255,"
+                              "\"numeric_precision\":null,\"numeric_scale\":null,\"is_generated\":false,"
+                              "\"generation_expression\":null,\"is_nullable\":false,"));
+    assert_null(strstr(t, "\"comment\""));
+    assert_non_null(strstr(t, "\"foreign_key_table\":null},\"meta\":{"));
+    t = info_text(f, schema_field_info(status, true));
+    assert_non_null(strstr(t, "\"type\":\"string\",\"meta\":{"));
+
+    const schema_collection_t *users = schema_collection(f->s, STR("directus_users"));
+    t = info_text(f, schema_field_info(schema_field(users, STR("password")), true));
+    assert_non_null(strstr(t, "\"meta\":{\"system\":true,\"collection\":\"directus_users\","
+                              "\"field\":\"password\",\"special\":[\"hash\",\"conceal\"]"));
+
+    const schema_relation_t *r = schema_field(schema_collection(f->s, STR("handmade")),
+                                              STR("author"))->relation;
+    t = info_text(f, schema_relation_info(f->s, r));
+    assert_string_equal(t, "{\"collection\":\"handmade\",\"field\":\"author\","
+                           "\"related_collection\":\"authors\",\"schema\":{\"table\":\"handmade\","
+                           "\"column\":\"author\",\"foreign_key_table\":\"authors\","
+                           "\"foreign_key_column\":\"id\",\"on_update\":\"NO ACTION\","
+                           "\"on_delete\":\"CASCADE\",\"constraint_name\":null},\"meta\":null}");
+
+    t = info_text(f, schema_collection_info(listed(f->s, "folder_only")));
+    assert_non_null(strstr(t, "{\"collection\":\"folder_only\",\"meta\":{"));
+    assert_non_null(strstr(t, "},\"schema\":null}"));
+}
+
 /* A database that is not reachable fails cleanly. */
 static void test_unreachable(void **state)
 {
@@ -467,6 +513,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_types),
+        cmocka_unit_test(test_info),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_relations),
         cmocka_unit_test(test_alias_fields),

@@ -1,0 +1,35 @@
+/*
+ * The collection-shaped system routes: GET and SEARCH /users, /roles, /policies, /permissions,
+ * /access, /activity, /revisions, /presets, /folders, /files, /comments, /shares,
+ * /notifications, /dashboards, /panels, /flows, /operations, /versions, /translations,
+ * /webhooks, and GET <prefix>/:pk — each over its directus_* collection with the items read
+ * engine, as Directus 11.3.5's controllers for them answer. Plus GET /roles/me.
+ */
+#ifndef LIB_API_SYSTEM_H
+#define LIB_API_SYSTEM_H
+
+#include <stddef.h>
+
+#include "lib/api/ctx.h"
+#include "lib/http/router.h"
+
+/* The routes of the table, for the app's router after its own table (so /users/me and the
+ * other fixed routes win): system_nroutes entries, handlers system_list and system_one. */
+extern const route_t system_routes[];
+extern const size_t system_nroutes;
+
+/* GET / SEARCH <prefix>: the list, as the items controller with the route's differences. */
+int system_list(ctx_t *ctx);
+
+/* GET <prefix>/:pk: readOne; a missing or malformed key 403, a key the controller does not
+ * route (…me, non-uuid share) 404. */
+int system_one(ctx_t *ctx);
+
+/* GET /roles/me: the caller's role chain records, [{id}, …] when they may not be read; 403
+ * without a user and a role. */
+int roles_me(ctx_t *ctx);
+
+/* GET /settings: the settings singleton (defaults when the table is empty). */
+int settings_get(ctx_t *ctx);
+
+#endif
