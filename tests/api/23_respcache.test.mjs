@@ -58,7 +58,7 @@ after(async () => {
 const COMMON = { CACHE_ENABLED: 'true', CACHE_STATUS_HEADER: 'X-Cache', CACHE_TTL: '5m' };
 
 test('memory store: miss then hit, Directus headers, callers kept apart, clear', async () => {
-	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_SKIP_ALLOWED: 'true' });
+	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_SKIP_ALLOWED: 'true', PUBLIC_URL: 'http://celer.test/cms' });
 	const path = '/items/articles/1?fields=id,title';
 	const miss = await get('GET', path);
 	assert.equal(miss.status, 200, miss.body);
@@ -101,6 +101,15 @@ test('memory store: miss then hit, Directus headers, callers kept apart, clear',
 	assert.equal(skipped.headers['cache-control'], 'no-store');
 	assert.equal(JSON.parse(skipped.body).data.title, 'skipped');
 	assert.equal(JSON.parse((await get('GET', path)).body).data.title, 'skipped');
+
+	// The Data Studio (Referer under PUBLIC_URL/admin) always gets a fresh answer while
+	// auto-purge is off; other referers use the cache.
+	sql(`UPDATE articles SET title = 'studio' WHERE id = 1`);
+	const studio = await get('GET', path, { referer: 'http://celer.test/cms/admin/content/articles' });
+	assert.equal(studio.headers['cache-control'], 'no-store');
+	assert.equal(JSON.parse(studio.body).data.title, 'studio');
+	const elsewhere = await get('GET', path, { referer: 'http://celer.test/cms/other' });
+	assert.equal(elsewhere.headers['x-cache'], 'HIT');
 
 	// Never cached: errors, /auth, /server/health, SEARCH.
 	const bad = await get('GET', '/items/articles?limit=x');
