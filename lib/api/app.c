@@ -14,6 +14,7 @@
 #include "lib/api/cache.h"
 #include "lib/api/ctx.h"
 #include "lib/api/items.h"
+#include "lib/api/items_write.h"
 #include "lib/query/query.h"
 #include "lib/api/limiter.h"
 #include "lib/api/permissions.h"
@@ -22,6 +23,7 @@
 #include "lib/api/server.h"
 #include "lib/api/system.h"
 #include "lib/api/users.h"
+#include "lib/api/utils_write.h"
 #include "lib/api/utils.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
@@ -45,6 +47,13 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/server/health", server_health),
     ROUTE(M(GET) | M(SEARCH), "/items/:collection", items_list),
     ROUTE(M(GET), "/items/:collection/:id", items_one),
+    ROUTE(M(POST), "/items/:collection", items_create),
+    ROUTE(M(PATCH), "/items/:collection", items_update),
+    ROUTE(M(PATCH), "/items/:collection/:id", items_update_one),
+    ROUTE(M(DELETE), "/items/:collection", items_delete),
+    ROUTE(M(DELETE), "/items/:collection/:id", items_delete_one),
+    ROUTE(M(POST), "/utils/sort/:collection", utils_sort),
+    ROUTE(M(POST), "/utils/revert/:revision", utils_revert),
     ROUTE(M(GET), "/users/me", users_me),
     ROUTE(M(GET), "/permissions/me", permissions_me),
     ROUTE(M(GET), "/permissions/me/:collection", permissions_me_item),

@@ -21,6 +21,7 @@
 #include "lib/query/query.h"
 #include "lib/services/export.h"
 #include "lib/services/items.h"
+#include "lib/services/write.h"
 #include "lib/sql/plan.h"
 
 static int64_t now_ms(void)
@@ -54,7 +55,7 @@ static perm_subject_t subject_of(const ctx_t *ctx)
 }
 
 /* collectionExists + the system collection check: both answer the generic 403. */
-static const schema_collection_t *collection_or_fail(ctx_t *ctx, const schema_t **s)
+const schema_collection_t *items_collection(ctx_t *ctx, const schema_t **s)
 {
     if (!(*s = schema_cache_get(ctx)))
         return NULL;
@@ -68,22 +69,7 @@ static const schema_collection_t *collection_or_fail(ctx_t *ctx, const schema_t 
 
 bool items_key_valid(const schema_collection_t *c, str_t key)
 {
-    schema_type_t t = c->primary->type;
-    if (t == SCHEMA_TYPE_INTEGER)
-        return jsval_is_integer(jsval_str_number(key));
-    if (t != SCHEMA_TYPE_UUID)
-        return true;
-    if (key.n != 36)
-        return false;
-    for (size_t i = 0; i < 36; i++) {
-        char ch = key.p[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? ch != '-'
-                 : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                     (ch >= 'A' && ch <= 'F')))
-            return false;
-    }
-    return true;
+    return write_key_text_valid(c, key);
 }
 
 /* JSON.stringify(v, null, '\t') */
@@ -337,12 +323,22 @@ int items_one_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
     return read_body(ctx, s, c, q, &opts, ITEMS_ONE, body);
 }
 
+int items_read_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                       const query_t *q, plan_opts_t *opts, items_shape_t shape)
+{
+    buf_t body;
+    buf_init(&body, ctx->arena, 8192);
+    if (read_body(ctx, s, c, q, opts, shape, &body) < 0)
+        return -1;
+    return items_respond(ctx, c, q, &body);
+}
+
 int items_list(ctx_t *ctx)
 {
     query_env_t env = items_env(ctx);
     query_t q = *ctx->sanitized; /* SEARCH may replace it with its body's query */
     const schema_t *s;
-    const schema_collection_t *c = collection_or_fail(ctx, &s);
+    const schema_collection_t *c = items_collection(ctx, &s);
     buf_t body;
     if (!c || items_list_read(ctx, &env, s, c, NULL, &q, &body) < 0)
         return -1;
@@ -354,7 +350,7 @@ int items_one(ctx_t *ctx)
     query_env_t env = items_env(ctx);
     const query_t *q = ctx->sanitized;
     const schema_t *s;
-    const schema_collection_t *c = collection_or_fail(ctx, &s);
+    const schema_collection_t *c = items_collection(ctx, &s);
     buf_t body;
     if (!c || items_one_read(ctx, &env, s, c, router_param(&ctx->route, "id"), q, &body) < 0)
         return -1;

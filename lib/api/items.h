@@ -10,6 +10,8 @@
 #include "lib/api/ctx.h"
 #include "lib/perm/perm.h"
 #include "lib/query/query.h"
+#include "lib/services/items.h"
+#include "lib/sql/plan.h"
 #include "lib/schema/schema.h"
 
 /* GET / SEARCH /items/:collection */
@@ -68,5 +70,14 @@ int items_perm_for(ctx_t *ctx, const perm_set_t **out);
 
 /* The same for any action (create, update, delete: the rows with validation and presets). */
 int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out);
+
+/* collectionExists plus the system-collection check: the queryable, non-system collection the
+ * route names, or NULL with the generic 403 FORBIDDEN set (also NULL when the schema could not
+ * be loaded). *s receives the schema. */
+const schema_collection_t *items_collection(ctx_t *ctx, const schema_t **s);
+
+/* Plans q with opts (the caller's read permissions added) and answers with the items read. */
+int items_read_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                       const query_t *q, plan_opts_t *opts, items_shape_t shape);
 
 #endif

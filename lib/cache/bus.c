@@ -85,8 +85,7 @@ static void publish_generation(gen_kind_t k, void *arg)
         arena_printf(a, "{\"kind\":\"%s\",\"origin\":\"%s\"}", kind_names[k], origin_id());
     bus_publish(r, a, CH_INVALIDATE, str_c(msg));
     if (k == GEN_SCHEMA || k == GEN_PERMISSIONS)
-        bus_publish(r, a, CH_SCHEMA,
-                    str_c(arena_printf(a, "{\"origin\":\"%s\"}", origin_id())));
+        bus_publish(r, a, CH_SCHEMA, str_c(arena_printf(a, "{\"origin\":\"%s\"}", origin_id())));
     arena_free(a);
 }
 
@@ -143,8 +142,7 @@ static bool subscribe(bus_sub_t *s, redisContext *c)
                  NAMESPACE);
         bump_all();
     } else {
-        log_info("bus: listening on %s%s and %s%s", NAMESPACE, CH_SCHEMA, NAMESPACE,
-                 CH_INVALIDATE);
+        log_info("bus: listening on %s%s and %s%s", NAMESPACE, CH_SCHEMA, NAMESPACE, CH_INVALIDATE);
     }
     s->ever_subscribed = true;
     return true;

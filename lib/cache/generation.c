@@ -21,8 +21,8 @@ int gen_shm_init(void)
 {
     if (page != &local_page)
         return 0;
-    void *p = mmap(NULL, sizeof(gen_page_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                   -1, 0);
+    void *p =
+        mmap(NULL, sizeof(gen_page_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return -1;
     page = p; /* anonymous pages start zeroed: every counter at 0 */

@@ -442,3 +442,10 @@ const char *db_enclosed(arena_t *a, const char *s, char open, char close, int n)
     }
     return NULL;
 }
+
+bool db_insert_returning(db_conn_t *c)
+{
+    if (!c->h)
+        return false;
+    return !c->drv->returning || c->drv->returning(c);
+}

@@ -104,6 +104,11 @@ int db_rollback(db_conn_t *c, arena_t *a, err_t *e);
  * (tests prove bounded round trips with it). */
 uint64_t db_statement_count(const db_conn_t *c);
 
+/* Whether INSERT ... RETURNING works on the open connection: PostgreSQL, SQLite 3.35+, MariaDB
+ * 10.5+ (not MySQL). Multi-row inserts use it to learn every new key in one statement. False
+ * while the connection is not open. */
+bool db_insert_returning(db_conn_t *c);
+
 /* The cell at (row, col) of r, or NULL when out of range. */
 const db_value_t *db_cell(const db_result_t *r, size_t row, size_t col);
 

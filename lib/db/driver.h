@@ -80,6 +80,8 @@ struct db_driver {
     db_drv_status_t (*run)(db_conn_t *c, arena_t *a, err_t *e, const char *sql);
     /* Releases one cached statement handle (eviction, or close with c->h still set). */
     void (*stmt_free)(db_conn_t *c, void *h);
+    /* Whether the open server takes INSERT ... RETURNING (NULL: always). */
+    bool (*returning)(db_conn_t *c);
 };
 
 extern const db_driver_t db_pg_driver;

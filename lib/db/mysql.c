@@ -302,12 +302,19 @@ static db_drv_status_t stmt_fail(db_conn_t *c, arena_t *a, err_t *e, MYSQL_STMT 
                                  const char *sql)
 {
     unsigned err = mysql_stmt_errno(st);
+    const char *msg = mysql_stmt_error(st);
+    if (!err) {
+        /* An error packet in the middle of a result set (INSERT ... RETURNING hitting a
+         * constraint) lands on the connection, not on the statement. */
+        err = mysql_errno(handle(c));
+        msg = mysql_error(handle(c));
+    }
     db_drv_status_t lost = lost_status(err);
     if (lost != DB_DRV_OK) {
-        log_warn("db mysql: [%u] %s", err, mysql_stmt_error(st));
+        log_warn("db mysql: [%u] %s", err, msg);
         return lost;
     }
-    return map_error(c, a, e, err, mysql_stmt_error(st), sql);
+    return map_error(c, a, e, err, msg, sql);
 }
 
 /* ---- statements -------------------------------------------------------------------------- */
@@ -749,6 +756,16 @@ static db_drv_status_t my_run(db_conn_t *c, arena_t *a, err_t *e, const char *sq
     return map_error(c, a, e, mysql_errno(m), mysql_error(m), sql);
 }
 
+/* MariaDB 10.5 added INSERT ... RETURNING; MySQL has none. */
+static bool my_returning(db_conn_t *c)
+{
+    const char *v = mysql_get_server_info(c->h);
+    if (!v || !strstr(v, "MariaDB"))
+        return false;
+    unsigned long n = mysql_get_server_version(c->h); /* major*10000 + minor*100 + patch */
+    return n >= 100500;
+}
+
 const db_driver_t db_mysql_driver = {
     .name = "mysql",
     .dialect = DB_MYSQL,
@@ -758,4 +775,5 @@ const db_driver_t db_mysql_driver = {
     .exec = my_exec,
     .run = my_run,
     .stmt_free = my_stmt_free,
+    .returning = my_returning,
 };

@@ -424,6 +424,12 @@ static db_drv_status_t sqlite_run(db_conn_t *c, arena_t *a, err_t *e, const char
     return DB_DRV_OK;
 }
 
+static bool sqlite_returning(db_conn_t *c)
+{
+    (void)c;
+    return sqlite3_libversion_number() >= 3035000;
+}
+
 /* Transactions start with BEGIN IMMEDIATE: db_begin is used for writes, and a deferred
  * transaction that reads first and writes later must upgrade its lock, which fails at once with
  * SQLITE_BUSY (the busy handler cannot help, it would deadlock) whenever another worker wrote in
@@ -437,4 +443,5 @@ const db_driver_t db_sqlite_driver = {
     .exec = sqlite_exec,
     .run = sqlite_run,
     .stmt_free = sqlite_stmt_free,
+    .returning = sqlite_returning,
 };

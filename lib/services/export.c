@@ -115,7 +115,8 @@ static int thrown(err_t *e, arena_t *a)
     return err_set(e, a, ERR_INTERNAL_SERVER_ERROR, NULL);
 }
 
-/* ---- CSV: json2csv 5.0.7, flatten transform ---------------------------------------------------- */
+/* ---- CSV: json2csv 5.0.7, flatten transform ----------------------------------------------------
+ */
 
 typedef struct {
     const char **keys;
@@ -270,7 +271,8 @@ static int render_csv(arena_t *a, err_t *e, const struct json_object *data, buf_
     return 0;
 }
 
-/* ---- XML: js2xmlparser 5.0.0 over xmlcreate ---------------------------------------------------- */
+/* ---- XML: js2xmlparser 5.0.0 over xmlcreate ----------------------------------------------------
+ */
 
 typedef struct xnode xnode_t;
 struct xnode {
@@ -531,7 +533,8 @@ static int render_xml(arena_t *a, err_t *e, const struct json_object *data, buf_
     return 0;
 }
 
-/* ---- YAML: js-yaml 4.1.0 dump() ----------------------------------------------------------------- */
+/* ---- YAML: js-yaml 4.1.0 dump() -----------------------------------------------------------------
+ */
 
 enum { Y_INDENT = 2, Y_WIDTH = 80 };
 enum { STYLE_PLAIN, STYLE_SINGLE, STYLE_LITERAL, STYLE_FOLDED, STYLE_DOUBLE };
@@ -706,8 +709,8 @@ static bool y_is_timestamp(const char *s, size_t n)
 /* testImplicitResolving over the default schema: null, bool, int, float, timestamp, merge. */
 static bool y_ambiguous(str_t s)
 {
-    static const char *const words[] = {"~",     "null",  "Null",  "NULL", "true", "True",
-                                        "TRUE",  "false", "False", "FALSE", "<<"};
+    static const char *const words[] = {"~",    "null",  "Null",  "NULL",  "true", "True",
+                                        "TRUE", "false", "False", "FALSE", "<<"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (str_eq_c(s, words[i]))
             return true;
@@ -744,8 +747,8 @@ static bool y_base60(str_t s)
 
 static bool y_deprecated_bool(str_t s)
 {
-    static const char *const words[] = {"y",  "Y",  "yes", "Yes", "YES", "on",  "On",  "ON",
-                                        "n",  "N",  "no",  "No",  "NO",  "off", "Off", "OFF"};
+    static const char *const words[] = {"y", "Y", "yes", "Yes", "YES", "on",  "On",  "ON",
+                                        "n", "N", "no",  "No",  "NO",  "off", "Off", "OFF"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (str_eq_c(s, words[i]))
             return true;
@@ -763,8 +766,8 @@ static int y_choose_style(str_t raw, const u16_t *u, bool single_line, int width
         c = cp_at(u->u, u->n, i);
         if (!single_line && c == '\n') {
             line_break = true;
-            foldable = foldable ||
-                       ((long)i - prev_break - 1 > width && u->u[prev_break + 1] != ' ');
+            foldable =
+                foldable || ((long)i - prev_break - 1 > width && u->u[prev_break + 1] != ' ');
             prev_break = (long)i;
         } else if (!y_printable(c)) {
             return STYLE_DOUBLE;
@@ -895,21 +898,51 @@ static void y_double_quoted(buf_t *b, const u16_t *u)
         size_t w = c >= 0x10000 ? 2 : 1;
         const char *esc = NULL;
         switch (c) {
-        case 0x00: esc = "\\0"; break;
-        case 0x07: esc = "\\a"; break;
-        case 0x08: esc = "\\b"; break;
-        case 0x09: esc = "\\t"; break;
-        case 0x0a: esc = "\\n"; break;
-        case 0x0b: esc = "\\v"; break;
-        case 0x0c: esc = "\\f"; break;
-        case 0x0d: esc = "\\r"; break;
-        case 0x1b: esc = "\\e"; break;
-        case 0x22: esc = "\\\""; break;
-        case 0x5c: esc = "\\\\"; break;
-        case 0x85: esc = "\\N"; break;
-        case 0xa0: esc = "\\_"; break;
-        case 0x2028: esc = "\\L"; break;
-        case 0x2029: esc = "\\P"; break;
+        case 0x00:
+            esc = "\\0";
+            break;
+        case 0x07:
+            esc = "\\a";
+            break;
+        case 0x08:
+            esc = "\\b";
+            break;
+        case 0x09:
+            esc = "\\t";
+            break;
+        case 0x0a:
+            esc = "\\n";
+            break;
+        case 0x0b:
+            esc = "\\v";
+            break;
+        case 0x0c:
+            esc = "\\f";
+            break;
+        case 0x0d:
+            esc = "\\r";
+            break;
+        case 0x1b:
+            esc = "\\e";
+            break;
+        case 0x22:
+            esc = "\\\"";
+            break;
+        case 0x5c:
+            esc = "\\\\";
+            break;
+        case 0x85:
+            esc = "\\N";
+            break;
+        case 0xa0:
+            esc = "\\_";
+            break;
+        case 0x2028:
+            esc = "\\L";
+            break;
+        case 0x2029:
+            esc = "\\P";
+            break;
         }
         if (esc)
             buf_puts(b, esc);
