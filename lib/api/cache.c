@@ -273,3 +273,18 @@ void api_cache_store(ctx_t *ctx)
     respcache_put(ctx->conf, ctx->redis, ctx->arena, &st->lookup, body, str_c(etag));
     cache_headers(ctx, ctx->conf->cache_ttl_ms, st->skipped);
 }
+
+void api_cache_written(ctx_t *ctx)
+{
+    /* A write reaches only collections related to the one its route names (nested writes go
+     * through relations), and every answer that read any of those is tagged with that whole
+     * related closure, so purging the route's collection purges all of them. A write whose route
+     * names none (/utils/revert) clears everything. */
+    str_t name = router_param(&ctx->route, "collection");
+    if (name.p && name.n) {
+        const char *c = str_dup(ctx->arena, name);
+        respcache_purge(ctx->conf, ctx->redis, ctx->arena, &c, 1);
+    } else {
+        respcache_clear(ctx->conf, ctx->redis, ctx->arena);
+    }
+}

@@ -37,7 +37,36 @@ async function startPool(extra) {
 	pools.push({ child, dir });
 	for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(25);
 	assert.ok(existsSync(sock), child.stderrText);
-	return (method, path, headers = {}) => fcgiRequest(sock, method, path, { headers });
+	return (method, path, headers = {}, body) =>
+		fcgiRequest(sock, method, path, body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Every answer of n concurrent GETs (spread over the pool's workers): their titles. */
+async function titles(get, path, headers, n = 8) {
+	const rs = await Promise.all(Array.from({ length: n }, () => get('GET', path, headers)));
+	return rs.map((r) => {
+		assert.equal(r.status, 200, r.body);
+		const d = JSON.parse(r.body).data;
+		return Array.isArray(d) ? d.map((x) => x.article?.title ?? x.title).join('|') : d.title;
+	});
+}
+
+/** A write through Celer purges, in every worker, the answers that read what it changed. */
+async function writesPurge(get) {
+	const own = '/items/articles/1?fields=id,title';
+	const related = '/items/comments?filter[article][_eq]=1&fields=id,article.title&limit=2';
+	await get('POST', '/utils/cache/clear', admin);
+	const before = await titles(get, own, editor);
+	assert.deepEqual(new Set(before).size, 1);
+	await titles(get, related, editor);
+	for (const i of ['a', 'b']) {
+		const t = `written through celer ${i} ${process.hrtime.bigint()}`;
+		const w = await get('PATCH', '/items/articles/1', admin, { title: t });
+		assert.equal(w.status, 200, w.body);
+		assert.deepEqual(new Set(await titles(get, own, editor)), new Set([t]), `own read after write ${i}`);
+		const rel = await titles(get, related, editor);
+		assert.ok(rel.every((x) => x === `${t}|${t}`), `related read after write ${i}: ${rel}`);
+	}
 }
 
 const TITLE = one(`SELECT title FROM articles WHERE id = 1`);
@@ -125,6 +154,11 @@ test('memory store: miss then hit, Directus headers, callers kept apart, clear',
 	assert.notEqual((await get('GET', '/auth')).headers['x-cache'], 'HIT');
 });
 
+test('memory store, two workers: a write through Celer purges what it made stale in both', async () => {
+	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '2' });
+	await writesPurge(get);
+});
+
 test('memory store: answers over CACHE_VALUE_MAX_SIZE are served, not cached', async () => {
 	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_VALUE_MAX_SIZE: '200' });
 	const small = '/items/articles/1?fields=id';
@@ -158,4 +192,5 @@ test('redis store: two workers share the entries; clear reaches both', { skip: !
 	const after = await Promise.all(Array.from({ length: 4 }, () => get('GET', path, editor)));
 	assert.equal(after.filter((r) => r.headers['x-cache'] === 'MISS').length >= 1, true);
 	assert.equal((await get('GET', path, editor)).headers['x-cache'], 'HIT');
+	await writesPurge(get);
 });
