@@ -55,6 +55,7 @@ static const route_t routes[] = {
     ROUTE(M(POST), "/utils/sort/:collection", utils_sort),
     ROUTE(M(POST), "/utils/revert/:revision", utils_revert),
     ROUTE(M(GET), "/users/me", users_me),
+    ROUTE(M(PATCH), "/users/me", users_me_update),
     ROUTE(M(GET), "/permissions/me", permissions_me),
     ROUTE(M(GET), "/permissions/me/:collection", permissions_me_item),
     ROUTE(M(GET), "/permissions/me/:collection/:pk", permissions_me_item),

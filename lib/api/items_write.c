@@ -13,6 +13,7 @@
 #include "lib/api/items.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
+#include "lib/cache/bus.h"
 #include "lib/core/json.h"
 #include "lib/query/jsval.h"
 #include "lib/services/write.h"
@@ -52,6 +53,7 @@ void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s)
                                 .ip = ctx->acc.ip,
                                 .user_agent = ctx->acc.user_agent,
                                 .origin = ctx->acc.origin};
+    iw->hash = password_params(ctx->conf);
     int64_t max = ctx->conf->max_batch_mutation;
     iw->w = (write_t){.a = ctx->arena,
                       .e = &ctx->err,
@@ -62,7 +64,8 @@ void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s)
                       .perm_ud = iw,
                       .env = &iw->env,
                       .now_ms = clock_ms(),
-                      .max_batch = max > 0 ? (size_t)max : 0};
+                      .max_batch = max > 0 ? (size_t)max : 0,
+                      .hash = &iw->hash};
 }
 
 /* The URL query (the pipeline's sanitizeQuery parsed it), then collectionExists. */
@@ -91,6 +94,20 @@ static int begin(ctx_t *ctx)
     return db_begin(ctx->db, ctx->arena, &ctx->err);
 }
 
+/* What Directus's WebSocket hooks publish for each change, on the bus (websocket.event), for
+ * the realtime worker and any Directus instance sharing the Redis. */
+static void announce(items_writer_t *iw)
+{
+    ctx_t *ctx = iw->ctx;
+    if (!ctx->conf->redis_enabled)
+        return;
+    for (size_t i = 0; i < iw->w.events.n; i++) {
+        const write_event_t *ev = &iw->w.events.v[i];
+        bus_publish_item_event(ctx->redis, ctx->arena, ev->action, ev->collection,
+                               str_c(ev->keys_json));
+    }
+}
+
 /* COMMIT after rc == 0, else ROLLBACK (the error that caused it stays). */
 static int end(items_writer_t *iw, int rc)
 {
@@ -102,6 +119,7 @@ static int end(items_writer_t *iw, int rc)
             if (iw->w.stale & (1u << k))
                 gen_bump((gen_kind_t)k);
         api_cache_written(ctx);
+        announce(iw);
         return 0;
     }
     err_t keep = ctx->err;

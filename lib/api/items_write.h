@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "lib/api/ctx.h"
+#include "lib/auth/password.h"
 #include "lib/perm/perm.h"
 #include "lib/query/query.h"
 #include "lib/services/write.h"
@@ -24,6 +25,7 @@ typedef struct {
     bool loaded[PERM_SHARE + 1];
     query_env_t env;
     write_actor_t actor;
+    password_params_t hash; /* HASH_* for `hash` fields */
     write_t w;
 } items_writer_t;
 

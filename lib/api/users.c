@@ -1,15 +1,21 @@
 /*
- * GET /users/me as Directus's users controller answers it: UsersService.readOne of the caller's
- * own id with the request's query, a ForbiddenError turned into {"data":{"id":…}}. Reading
- * directus_users is allowed here (never through /items), with the caller's permissions: for app
- * users that is Directus's app access minimal rule (own row, a fixed field list).
+ * GET and PATCH /users/me as Directus's users controller answers them. GET: UsersService.readOne
+ * of the caller's own id with the request's query, a ForbiddenError turned into
+ * {"data":{"id":…}}. PATCH: UsersService.updateOne through the write service (the caller's
+ * update permissions on directus_users, validation, activity and revisions), then readOne.
+ * directus_users is reached here, never through /items, with the caller's permissions: for app
+ * users reading is Directus's app access minimal rule (own row, a fixed field list).
  */
 #include "lib/api/users.h"
 
 #include "lib/api/items.h"
+#include "lib/api/items_write.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
+#include "lib/auth/email.h"
+#include "lib/auth/reset.h"
 #include "lib/core/json.h"
+#include "lib/query/jsval.h"
 #include "lib/services/items.h"
 #include "lib/sql/plan.h"
 
@@ -56,5 +62,121 @@ int users_me(ctx_t *ctx)
         json_write_str(&body, str_c(ctx->acc.user));
         buf_puts(&body, "}}");
     }
+    return respond_json_text(ctx, buf_slice(&body));
+}
+
+/* checkUniqueEmails for one address, the caller's own row excluded. */
+static int email_taken(ctx_t *ctx, str_t email, bool *taken)
+{
+    char *lower = str_dup(ctx->arena, email);
+    for (char *p = lower; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    db_value_t p[2] = {{.type = DB_TEXT, .s = str_c(lower)},
+                       {.type = DB_TEXT, .s = str_c(ctx->acc.user)}};
+    const char *sql = db_dialect(ctx->db) == DB_PG
+                          ? "SELECT email FROM directus_users WHERE LOWER(email) = $1 AND id <> $2"
+                          : "SELECT email FROM directus_users WHERE LOWER(email) = ? AND id <> ?";
+    db_result_t r;
+    if (db_exec(ctx->db, ctx->arena, &ctx->err, sql, p, 2, &r) < 0)
+        return -1;
+    *taken = r.nrows > 0;
+    return 0;
+}
+
+static void refuse_manual(ctx_t *ctx, err_t *pre, const char *field)
+{
+    err_invalid_payload(pre, ctx->arena,
+                        arena_printf(ctx->arena, "You can't change the \"%s\" value manually",
+                                     field));
+}
+
+/* UsersService.updateMany's own checks, in its order; the first objection goes to pre (raised
+ * after the permission checks). -1 only for a database error. */
+static int self_update_checks(ctx_t *ctx, struct json_object *data, err_t *pre)
+{
+    struct json_object *v;
+    if (json_object_object_get_ex(data, "email", &v) && jsval_truthy(v)) {
+        if (!json_object_is_type(v, json_type_string) ||
+            !email_is_valid(ctx->arena, jsval_string(v))) {
+            err_set(pre, ctx->arena, ERR_FAILED_VALIDATION,
+                    "Validation failed for field \"email\". Value has to be a valid email "
+                    "address.");
+            err_ext_str(pre, ctx->arena, "field", "email");
+            err_ext_str(pre, ctx->arena, "type", "email");
+            return 0;
+        }
+        bool taken;
+        if (email_taken(ctx, jsval_string(v), &taken) < 0)
+            return -1;
+        if (taken) {
+            err_set(pre, ctx->arena, ERR_RECORD_NOT_UNIQUE,
+                    "Value for field \"email\" in collection \"directus_users\" has to be "
+                    "unique.");
+            err_ext_str(pre, ctx->arena, "collection", "directus_users");
+            err_ext_str(pre, ctx->arena, "field", "email");
+            return 0;
+        }
+    }
+    if (json_object_object_get_ex(data, "password", &v) && jsval_truthy(v) &&
+        json_object_is_type(v, json_type_string)) {
+        if (reset_password_policy(ctx->arena, &ctx->err, ctx->db, jsval_string(v), pre) < 0)
+            return -1;
+        if (err_is_set(pre))
+            return 0;
+    }
+    if (json_object_object_get_ex(data, "tfa_secret", &v)) {
+        refuse_manual(ctx, pre, "tfa_secret");
+        return 0;
+    }
+    static const char *const by_admin_only[] = {"provider", "external_identifier"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!json_object_object_get_ex(data, by_admin_only[i], &v))
+            continue;
+        if (!ctx->acc.admin) {
+            refuse_manual(ctx, pre, by_admin_only[i]);
+            return 0;
+        }
+        json_object_object_add(data, "auth_data", NULL);
+    }
+    return 0;
+}
+
+typedef struct {
+    items_writer_t iw;
+    const schema_collection_t *users;
+    struct json_object *key;
+} self_update_t;
+
+static int update_self(void *arg)
+{
+    self_update_t *u = arg;
+    write_keys_t one = {.v = &u->key, .n = 1};
+    return write_update_many(&u->iw.w, u->users, &one, u->iw.ctx->body, NULL);
+}
+
+int users_me_update(ctx_t *ctx)
+{
+    if (!ctx->acc.user)
+        return err_set(&ctx->err, ctx->arena, ERR_INVALID_CREDENTIALS, NULL);
+    const schema_t *s = schema_cache_get(ctx);
+    if (!s)
+        return -1;
+    self_update_t u = {.users = schema_collection(s, STR("directus_users"))};
+    if (!u.users)
+        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+    err_t pre = {0};
+    if (json_object_is_type(ctx->body, json_type_object) &&
+        self_update_checks(ctx, ctx->body, &pre) < 0)
+        return -1;
+    items_writer_init(&u.iw, ctx, s);
+    u.iw.w.pre_mutation = &pre;
+    u.key = json_own(ctx->arena, json_object_new_string(ctx->acc.user));
+    if (items_transaction(&u.iw, update_self, &u) < 0)
+        return -1;
+    buf_t body;
+    buf_init(&body, ctx->arena, 1024);
+    if (read_self(ctx, &ctx->err, ctx->sanitized, ctx->conf->query_limit_default, &body) < 0)
+        return -1;
     return respond_json_text(ctx, buf_slice(&body));
 }

@@ -476,9 +476,7 @@ int reset_request(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf, str_t
 
 /* ------------------------------------------------------------------ reset */
 
-/* checkPasswordPolicy: directus_settings.auth_password_policy, a JavaScript regex, optionally
- * written as /.../. 0 when the password passes (or there is no policy). */
-static int check_policy(arena_t *a, err_t *e, db_conn_t *db, str_t password, err_t *policy_err)
+int reset_password_policy(arena_t *a, err_t *e, db_conn_t *db, str_t password, err_t *policy_err)
 {
     db_result_t r;
     if (authdb_exec(a, e, db, "SELECT auth_password_policy FROM directus_settings LIMIT 1", NULL, 0,
@@ -552,7 +550,7 @@ int reset_password(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
     if (!scope || strcmp(scope, "password-reset") != 0 || !hash || !*hash)
         return err_set(e, a, ERR_FORBIDDEN, NULL);
     err_t policy_err = {0};
-    if (check_policy(a, e, db, password, &policy_err) < 0)
+    if (reset_password_policy(a, e, db, password, &policy_err) < 0)
         return -1;
     if (!email)
         return err_set(e, a, ERR_INTERNAL_SERVER_ERROR, NULL); /* email.toLowerCase() throws */

@@ -18,6 +18,11 @@
 
 struct json_object;
 
+/* UsersService.checkPasswordPolicy: directus_settings.auth_password_policy, a JavaScript regex,
+ * optionally written as /.../. A password it refuses sets FAILED_VALIDATION (field "password",
+ * type "regex") in policy_err; e and -1 only for a database error. */
+int reset_password_policy(arena_t *a, err_t *e, db_conn_t *db, str_t password, err_t *policy_err);
+
 /* Directus's fixed stall for password reset requests, in ms (not LOGIN_STALL_TIME). */
 #define RESET_STALL_MS 500
 

@@ -221,6 +221,30 @@ qval_t *write_keys_qvals(arena_t *a, const write_keys_t *keys)
 }
 
 /* Remembers which pool-wide caches a write to c makes stale. */
+/* Records a change of n items of c for the caller to announce after COMMIT. */
+static void wr_event(write_t *w, const char *action, const schema_collection_t *c,
+                     struct json_object *const *keys, size_t n)
+{
+    if (!n)
+        return;
+    buf_t b;
+    buf_init(&b, w->a, 16 * n + 2);
+    buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        json_write(&b, keys[i]);
+    }
+    buf_putc(&b, ']');
+    write_events_t *ev = &w->events;
+    if (ev->n == ev->cap) {
+        size_t cap = ev->cap * 2 + 4;
+        ev->v = arena_realloc(w->a, ev->v, ev->cap * sizeof *ev->v, cap * sizeof *ev->v);
+        ev->cap = cap;
+    }
+    ev->v[ev->n++] = (write_event_t){action, c->name, b.p};
+}
+
 static void wr_note_write(write_t *w, const schema_collection_t *c)
 {
     static const struct {
@@ -616,6 +640,7 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     }
     if (wr_process_o2m(w, c, presets, pk, &kids) < 0)
         return -1;
+    wr_event(w, "create", c, &pk, 1);
     if (wr_tracked(w, c) && record_create(w, c, data, pk, &kids, revs) < 0)
         return -1;
     if (pkcol && jsval_truthy(pkcol->v) && !pkcol->date &&
@@ -747,6 +772,7 @@ static int create_flat(write_t *w, const schema_collection_t *c, struct json_obj
             keys[i] = wr_own(w, json_object_new_string_len(s.p, (int)s.n));
         }
     }
+    wr_event(w, "create", c, keys, n);
     if (wr_tracked(w, c) && record_creates(w, c, items, keys, n, NULL, revs) < 0)
         return -1;
     return reset ? wr_reset_sequence(w, c) : 0;
@@ -851,6 +877,10 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
     if (validate_access(w, c, PERM_UPDATE, keys, data) < 0 ||
         process_payload(w, c, PERM_UPDATE, data, &presets) < 0)
         return -1;
+    if (w->pre_mutation && err_is_set(w->pre_mutation)) {
+        *w->e = *w->pre_mutation;
+        return -1;
+    }
     struct json_object *payload = wr_copy(w, presets);
     write_revs_t kids = {0};
     if (wr_process_m2o(w, c, payload, &kids) < 0 || wr_process_a2o(w, c, payload, &kids) < 0)
@@ -881,6 +911,7 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
     for (size_t i = 0; i < keys->n; i++)
         if (wr_process_o2m(w, c, payload, keys->v[i], &kids) < 0)
             return -1;
+    wr_event(w, "update", c, keys->v, keys->n);
     if (wr_tracked(w, c) && record_update(w, c, keys, &cols, &kids, revs) < 0)
         return -1;
     return 0;
@@ -955,6 +986,7 @@ int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys
         wr_in_list(b, keys);
         if (wr_run(w, b, NULL) < 0)
             return -1;
+        wr_event(w, "delete", c, keys->v, keys->n);
     }
     if (!wr_tracked(w, c))
         return 0;

@@ -25,6 +25,7 @@
 
 #include "lib/core/arena.h"
 #include "lib/core/err.h"
+#include "lib/auth/password.h"
 #include "lib/cache/generation.h"
 #include "lib/db/db.h"
 #include "lib/perm/perm.h"
@@ -49,6 +50,20 @@ typedef struct {
  * NULL for an admin. -1 with the error set. */
 typedef int (*write_perm_fn)(void *ud, perm_action_t action, const perm_set_t **out);
 
+/* A change of items, for the bus (websocket.event) and the response cache: what the caller
+ * announces after COMMIT, as Directus emits items.create / items.update / items.delete (nested
+ * writes included). */
+typedef struct {
+    const char *action;     /* "create", "update", "delete" */
+    const char *collection;
+    const char *keys_json;  /* the keys as a JSON array */
+} write_event_t;
+
+typedef struct {
+    write_event_t *v;
+    size_t n, cap;
+} write_events_t;
+
 /* One request's writing context. */
 typedef struct {
     arena_t *a;
@@ -65,6 +80,12 @@ typedef struct {
     unsigned stale;         /* 1u << gen_kind_t of the pool caches the writes made stale
                              * (system collections such as directus_users reached through
                              * nested writes or a revert): bump them after COMMIT */
+    write_events_t events;  /* every change made, in order: announce them after COMMIT */
+    const password_params_t *hash; /* argon2 parameters of `hash` fields; NULL: the defaults */
+    /* A service's own objection to the payload (Directus's opts.preMutationError, e.g.
+     * UsersService's email checks), raised by the next update once its permission checks
+     * passed, as Directus orders them. NULL or unset: none. */
+    const err_t *pre_mutation;
 } write_t;
 
 /* A list of keys. */

@@ -303,7 +303,7 @@ static int transform(write_t *w, uint32_t bit, wr_act_t act, struct json_object 
         }
         {
             str_t plain = jsval_str(w->a, *v);
-            char *h = password_hash(w->a, plain, NULL);
+            char *h = password_hash(w->a, plain, w->hash);
             if (!h)
                 return err_set(w->e, w->a, ERR_INTERNAL_SERVER_ERROR, NULL);
             *v = wr_own(w, json_object_new_string(h));

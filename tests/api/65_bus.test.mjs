@@ -91,3 +91,69 @@ test("Directus's own schemaChanged message is heard too", { skip }, async () => 
 		await call('POST', '/utils/cache/clear?system', { headers: admin });
 	}
 });
+
+/** A Redis subscriber speaking RESP over a plain socket: the messages of channel, as parsed JSON. */
+async function subscribe(channel) {
+	const net = await import('node:net');
+	const sock = net.connect(Number(ENV.REDIS_PORT), ENV.REDIS_HOST || '127.0.0.1');
+	const messages = [];
+	let buf = Buffer.alloc(0);
+	sock.on('data', (d) => {
+		buf = Buffer.concat([buf, d]);
+		// Pushes are arrays of bulk strings: *3 $7 message $n channel $n payload.
+		for (;;) {
+			const m = /^\*3\r\n\$7\r\nmessage\r\n\$(\d+)\r\n/.exec(buf.toString('latin1'));
+			if (!m) {
+				const sub = /^\*3\r\n\$9\r\nsubscribe\r\n\$\d+\r\n[^\r]*\r\n:\d+\r\n/.exec(buf.toString('latin1'));
+				if (sub) { buf = buf.subarray(sub[0].length); continue; }
+				return;
+			}
+			let at = m[0].length + Number(m[1]) + 2;
+			const len = /^\$(\d+)\r\n/.exec(buf.subarray(at).toString('latin1'));
+			if (!len) return;
+			at += len[0].length;
+			const end = at + Number(len[1]);
+			if (buf.length < end + 2) return;
+			messages.push(JSON.parse(buf.subarray(at, end).toString('utf8')));
+			buf = buf.subarray(end + 2);
+		}
+	});
+	sock.write(`*2\r\n$9\r\nSUBSCRIBE\r\n$${channel.length}\r\n${channel}\r\n`);
+	await sleep(100);
+	return { messages, close: () => sock.destroy() };
+}
+
+test('item changes are published on the bus as Directus publishes websocket.event', { skip }, async () => {
+	const sub = await subscribe('directus:bus:websocket.event');
+	let aid, cid, ids = [];
+	try {
+		const created = await call('POST', '/items/tags', { headers: admin, body: [{ name: 'bus-a' }, { name: 'bus-b' }] });
+		assert.equal(created.status, 200);
+		ids = created.json.data.map((t) => t.id);
+		assert.equal((await call('PATCH', `/items/tags/${ids[0]}`, { headers: admin, body: { name: 'bus-a2' } })).status, 200);
+		// A nested write announces its nested collection too.
+		const art = await call('POST', '/items/articles?fields=id,category', {
+			headers: admin,
+			body: { title: 'bus article', category: { title: 'bus category' } },
+		});
+		assert.equal(art.status, 200);
+		({ id: aid, category: cid } = art.json.data);
+		assert.equal((await call('DELETE', '/items/tags', { headers: admin, body: ids })).status, 204);
+		// A failed write announces nothing.
+		assert.equal((await call('POST', '/items/tags', { headers: admin, body: { name: 'news' } })).status, 400);
+		await sleep(200);
+		assert.deepEqual(sub.messages, [
+			{ collection: 'tags', action: 'create', keys: ids, payload: {} },
+			// The URL's key stays a string, as Directus's updateOne(req.params.pk) publishes it.
+			{ collection: 'tags', action: 'update', keys: [String(ids[0])], payload: {} },
+			{ collection: 'categories', action: 'create', keys: [cid], payload: {} },
+			{ collection: 'articles', action: 'create', keys: [aid], payload: {} },
+			{ collection: 'tags', action: 'delete', keys: ids, payload: {} },
+		]);
+	} finally {
+		sub.close();
+		if (aid) await call('DELETE', `/items/articles/${aid}`, { headers: admin });
+		if (cid) await call('DELETE', `/items/categories/${cid}`, { headers: admin });
+		if (ids.length) await call('DELETE', '/items/tags', { headers: admin, body: ids });
+	}
+});
