@@ -2,6 +2,7 @@
 #include "lib/api/cache.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -274,14 +275,15 @@ void api_cache_store(ctx_t *ctx)
     cache_headers(ctx, ctx->conf->cache_ttl_ms, st->skipped);
 }
 
-void api_cache_written(ctx_t *ctx)
+void api_cache_written(ctx_t *ctx, bool system_changed)
 {
     /* A write reaches only collections related to the one its route names (nested writes go
      * through relations), and every answer that read any of those is tagged with that whole
      * related closure, so purging the route's collection purges all of them. A write whose route
-     * names none (/utils/revert) clears everything. */
+     * names none (/utils/revert, /users/me), or that changed the schema or permissions (which no
+     * tag follows in a shared Redis store), clears everything. */
     str_t name = router_param(&ctx->route, "collection");
-    if (name.p && name.n) {
+    if (name.p && name.n && !system_changed) {
         const char *c = str_dup(ctx->arena, name);
         respcache_purge(ctx->conf, ctx->redis, ctx->arena, &c, 1);
     } else {

@@ -28,8 +28,8 @@ void api_cache_store(ctx_t *ctx);
 
 /* After a write's COMMIT: purges the answers it may have made stale (respcache_purge of the
  * route's collection, whose tags cover every related collection; a clear for a route without
- * one). */
-void api_cache_written(ctx_t *ctx);
+ * one, or when system_changed: the write reached the schema or the permissions). */
+void api_cache_written(ctx_t *ctx, bool system_changed);
 
 /* At the very end, after the error handler: the CACHE_STATUS_HEADER of a miss (also on an
  * error, as Directus's header stays, except for a refused query: Directus refuses it before its

@@ -118,7 +118,7 @@ static int end(items_writer_t *iw, int rc)
         for (int k = 0; k < GEN_COUNT; k++)
             if (iw->w.stale & (1u << k))
                 gen_bump((gen_kind_t)k);
-        api_cache_written(ctx);
+        api_cache_written(ctx, iw->w.stale & ((1u << GEN_SCHEMA) | (1u << GEN_PERMISSIONS)));
         announce(iw);
         return 0;
     }
