@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "lib/api/auth.h"
+#include "lib/api/cache.h"
 #include "lib/api/ctx.h"
 #include "lib/api/items.h"
 #include "lib/api/items_write.h"
@@ -234,7 +235,12 @@ static int pipeline(ctx_t *ctx)
         return 0;
     if (auth_authenticate(ctx) < 0 || sanitize_query(ctx) < 0)
         return -1;
-    return route(ctx);
+    if (api_cache_lookup(ctx))
+        return 0;
+    if (route(ctx) < 0 || err_is_set(&ctx->err))
+        return -1;
+    api_cache_store(ctx);
+    return 0;
 }
 
 void app_handle(app_t *app, arena_t *a, request_t *req, response_t *res)
@@ -250,6 +256,7 @@ void app_handle(app_t *app, arena_t *a, request_t *req, response_t *res)
     };
     if (pipeline(&ctx) < 0 || err_is_set(&ctx.err))
         respond_error(&ctx);
+    api_cache_finish(&ctx);
     /* Cookies set on the way (login, logout, a refused session cookie) survive an error. */
     for (size_t i = 0; i < ctx.nset_cookies; i++)
         response_add_header(res, "Set-Cookie", str_c(ctx.set_cookies[i]));

@@ -46,6 +46,8 @@ typedef struct ctx {
      * failed session cookie is cleared on a 401, as Directus does). */
     const char **set_cookies;
     size_t nset_cookies;
+    /* The response cache's state for this request (lib/api/cache.c), NULL when not cacheable. */
+    struct api_cache_state *cache;
 } ctx_t;
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/api/cache.h"
 #include "lib/api/items.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
@@ -117,6 +118,7 @@ static int end(items_writer_t *iw, int rc)
         for (int k = 0; k < GEN_COUNT; k++)
             if (iw->w.stale & (1u << k))
                 gen_bump((gen_kind_t)k);
+        api_cache_written(ctx, iw->w.stale & ((1u << GEN_SCHEMA) | (1u << GEN_PERMISSIONS)));
         announce(iw);
         return 0;
     }

@@ -3,6 +3,7 @@
 #include <json-c/json.h>
 
 #include "lib/cache/generation.h"
+#include "lib/cache/respcache.h"
 #include "lib/core/json.h"
 
 /* 'system' in req.query && (req.query.system === '' || Boolean(req.query.system)) */
@@ -25,6 +26,7 @@ int utils_cache_clear(ctx_t *ctx)
         gen_bump(GEN_PERMISSIONS);
         gen_bump(GEN_USERS);
     }
+    respcache_clear(ctx->conf, ctx->redis, ctx->arena);
     ctx->res->status = 200;
     return 0;
 }

@@ -9,8 +9,9 @@
 
 /* Admins only (403 otherwise). `?system` (present and empty, or truthy) also drops every
  * worker's schema, permission and accountability caches in this pool and, through the bus, in
- * every pool and Directus instance sharing the Redis; then the response cache is cleared (there
- * is none yet: nothing is cached). 200 with an empty body. */
+ * every pool and Directus instance sharing the Redis; then the response cache is cleared
+ * (respcache_clear: every worker's memory store through GEN_RESPONSES, the Redis store's keys).
+ * 200 with an empty body. */
 int utils_cache_clear(ctx_t *ctx);
 
 #endif

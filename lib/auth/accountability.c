@@ -5,6 +5,9 @@
  *     policy with ip_access is skipped only when the IP is known and does not match;
  *   - fetchPolicies (the policy list): the same rows, or the public rows for a caller without a
  *     role; a policy with ip_access is dropped unless the IP is known and matches.
+ * What the database said (static token → user, role chain, access rows) is kept in the
+ * per-worker accountability cache (acccache.h); both computations run per request on it, since
+ * they depend on the request's IP.
  */
 #include "lib/auth/accountability.h"
 
@@ -14,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/auth/acccache.h"
 #include "lib/auth/authdb.h"
 #include "lib/auth/ipmatch.h"
 #include "lib/auth/jwt.h"
 #include "lib/auth/tokencache.h"
+#include "lib/cache/generation.h"
 #include "lib/core/buf.h"
 #include "lib/core/log.h"
 
@@ -94,10 +99,8 @@ int accountability_roles(arena_t *a, err_t *e, db_conn_t *db, const char *role, 
 /* ------------------------------------------------------------------ access rows */
 
 typedef struct {
-    const char *role, *user, *policy;
-    str_t ip_access;
-    bool admin, app;
-    size_t rank; /* position of role in the chain; nroles for rows without a role */
+    acccache_row_t r;
+    size_t rank; /* position of r.role in the chain; nroles for rows without a role */
     size_t order;
 } access_row_t;
 
@@ -109,9 +112,10 @@ static long chain_index(const accountability_t *acc, const char *role)
     return -1;
 }
 
-/* The rows of the role chain (or the public rows) and of the user, by directus_access.sort. */
-static int read_access(accountability_t *acc, arena_t *a, err_t *e, db_conn_t *db,
-                       access_row_t **out, size_t *nout)
+/* The rows of the role chain (or the public rows) and of the user, by directus_access.sort,
+ * without the dangling ones (no policy to grant anything). */
+static int query_access(const accountability_t *acc, arena_t *a, err_t *e, db_conn_t *db,
+                        acccache_row_t **out, size_t *nout)
 {
     buf_t sql;
     buf_init(&sql, a, 256);
@@ -138,31 +142,45 @@ static int read_access(accountability_t *acc, arena_t *a, err_t *e, db_conn_t *d
     db_result_t r;
     if (authdb_exec(a, e, db, sql.p, params, np, &r) < 0)
         return -1;
-    access_row_t *rows = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof *rows);
+    acccache_row_t *rows = arena_calloc(a, r.nrows ? r.nrows : 1, sizeof *rows);
     size_t n = 0;
     for (size_t i = 0; i < r.nrows; i++) {
-        access_row_t *row = &rows[n];
-        row->role = authdb_text(a, db_cell(&r, i, 0));
-        row->user = authdb_text(a, db_cell(&r, i, 1));
+        acccache_row_t *row = &rows[n];
         row->policy = authdb_text(a, db_cell(&r, i, 2));
         if (!row->policy)
-            continue; /* dangling access row: no policy to grant anything */
+            continue;
+        row->role = authdb_text(a, db_cell(&r, i, 0));
+        row->user = authdb_text(a, db_cell(&r, i, 1));
         row->admin = authdb_bool(db_cell(&r, i, 3));
         row->app = authdb_bool(db_cell(&r, i, 4));
-        const char *ipa = authdb_text(a, db_cell(&r, i, 5));
-        row->ip_access = ipa ? str_c(ipa) : STR_NULL;
-        long idx = chain_index(acc, row->role);
-        row->rank = idx >= 0 ? (size_t)idx : acc->nroles;
-        row->order = n++;
+        row->ip_access = authdb_text(a, db_cell(&r, i, 5));
+        n++;
     }
-    *out = rows;
+    *out = n ? rows : NULL;
     *nout = n;
     return 0;
 }
 
+/* The rows with their place in acc's role chain. */
+static access_row_t *rank_rows(const accountability_t *acc, arena_t *a, const acccache_row_t *rows,
+                               size_t n)
+{
+    access_row_t *out = arena_calloc(a, n ? n : 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        long idx = chain_index(acc, rows[i].role);
+        out[i] = (access_row_t){rows[i], idx >= 0 ? (size_t)idx : acc->nroles, i};
+    }
+    return out;
+}
+
 static bool is_user_row(const accountability_t *acc, const access_row_t *row)
 {
-    return acc->user && row->user && strcmp(row->user, acc->user) == 0;
+    return acc->user && row->r.user && strcmp(row->r.user, acc->user) == 0;
+}
+
+static str_t ip_list(const access_row_t *row)
+{
+    return row->r.ip_access ? str_c(row->r.ip_access) : STR_NULL;
 }
 
 /* fetchGlobalAccessForQuery over the role rows and the user rows. */
@@ -174,10 +192,10 @@ static void global_access(accountability_t *acc, const access_row_t *rows, size_
         bool role_row = row->rank < acc->nroles;
         if (!role_row && !is_user_row(acc, row))
             continue;
-        if (ip.p && !ipmatch_list_is_empty(row->ip_access) && !ipmatch_list(ip, row->ip_access))
+        if (ip.p && !ipmatch_list_is_empty(ip_list(row)) && !ipmatch_list(ip, ip_list(row)))
             continue;
-        acc->admin = acc->admin || row->admin;
-        acc->app = acc->app || acc->admin || row->app;
+        acc->admin = acc->admin || row->r.admin;
+        acc->app = acc->app || acc->admin || row->r.app;
     }
 }
 
@@ -196,33 +214,65 @@ static void policy_list(accountability_t *acc, arena_t *a, access_row_t *rows, s
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         access_row_t *row = &rows[i];
-        bool public_row = !row->role && !row->user;
+        bool public_row = !row->r.role && !row->r.user;
         bool eligible =
             row->rank < acc->nroles || is_user_row(acc, row) || (acc->nroles == 0 && public_row);
         if (!eligible)
             continue;
-        if (!ipmatch_list_is_empty(row->ip_access) &&
-            (!acc->ip || !ipmatch_list(str_c(acc->ip), row->ip_access)))
+        if (!ipmatch_list_is_empty(ip_list(row)) &&
+            (!acc->ip || !ipmatch_list(str_c(acc->ip), ip_list(row))))
             continue;
         keep[k++] = *row;
     }
     qsort(keep, k, sizeof *keep, by_rank);
     acc->policies = k ? arena_alloc(a, k * sizeof *acc->policies) : NULL;
     for (size_t i = 0; i < k; i++)
-        acc->policies[i] = keep[i].policy;
+        acc->policies[i] = keep[i].r.policy;
     acc->npolicies = k;
+}
+
+/* Both computations over the rows read for acc (acc->roles set), against acc->ip. */
+static void derive_access(accountability_t *acc, arena_t *a, const acccache_row_t *rows, size_t n)
+{
+    access_row_t *ranked = rank_rows(acc, a, rows, n);
+    acc->admin = acc->app = false;
+    global_access(acc, ranked, n);
+    policy_list(acc, a, ranked, n);
+    acc->policies_loaded = true;
 }
 
 int accountability_load_access(accountability_t *acc, arena_t *a, err_t *e, db_conn_t *db)
 {
-    access_row_t *rows;
+    acccache_row_t *rows;
     size_t n;
-    acc->admin = acc->app = false;
-    if (read_access(acc, a, e, db, &rows, &n) < 0)
+    if (query_access(acc, a, e, db, &rows, &n) < 0)
         return -1;
-    global_access(acc, rows, n);
-    policy_list(acc, a, rows, n);
-    acc->policies_loaded = true;
+    derive_access(acc, a, rows, n);
+    return 0;
+}
+
+/*
+ * acc->roles, admin, app and policies for acc->user and acc->role: from the accountability
+ * cache when it holds them, else two queries (the chain, then the access rows) whose result is
+ * cached. The IP is applied after the cache, per request.
+ */
+static int resolve_access(accountability_t *acc, arena_t *a, err_t *e, db_conn_t *db)
+{
+    uint64_t gen = gen_get(GEN_PERMISSIONS); /* before the queries: see acccache.h */
+    acccache_access_t v;
+    if (acccache_access_get(a, acc->user, acc->role, &v)) {
+        acc->roles = v.roles;
+        acc->nroles = v.nroles;
+    } else {
+        if (accountability_roles(a, e, db, acc->role, &acc->roles, &acc->nroles) < 0)
+            return -1;
+        v.roles = acc->roles;
+        v.nroles = acc->nroles;
+        if (query_access(acc, a, e, db, &v.rows, &v.nrows) < 0)
+            return -1;
+        acccache_access_put(a, gen, acc->user, acc->role, &v);
+    }
+    derive_access(acc, a, v.rows, v.nrows);
     return 0;
 }
 
@@ -233,7 +283,7 @@ int accountability_policies(accountability_t *acc, arena_t *a, err_t *e, db_conn
     /* The public's flags stay false whatever the public policy says, as in Directus (its
      * global access is only computed for tokens); only the list is read here. */
     bool admin = acc->admin, app = acc->app;
-    if (accountability_load_access(acc, a, e, db) < 0)
+    if (resolve_access(acc, a, e, db) < 0)
         return -1;
     acc->admin = admin;
     acc->app = app;
@@ -283,11 +333,16 @@ static int verify_access_token(arena_t *a, err_t *e, const conf_t *conf, str_t t
 }
 
 /* verifySessionJWT: the session row must still exist for this user (or share) and not be
- * expired, so that a logout ends the session cookie's JWT at once. */
+ * expired, so that a logout ends the session cookie's JWT at once (logout bumps GEN_USERS, which
+ * the accountability cache's session entries follow). */
 static int check_session(arena_t *a, err_t *e, db_conn_t *db, const tokencache_claims_t *c)
 {
     if (!c->session)
         return err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
+    const char *owner = c->id ? c->id : c->share;
+    uint64_t gen = gen_get(GEN_USERS); /* before the query: see acccache.h */
+    if (owner && acccache_session_get(a, c->session, owner, !c->id))
+        return 0;
     db_value_t p[3] = {authdb_cstr(c->session), authdb_cstr(c->id ? c->id : c->share),
                        authdb_time(a, db, authdb_now_ms())};
     const char *sql = c->id ? "SELECT 1 FROM directus_sessions WHERE token = ? AND \"user\" = ? "
@@ -300,11 +355,18 @@ static int check_session(arena_t *a, err_t *e, db_conn_t *db, const tokencache_c
     db_result_t r;
     if (authdb_exec(a, e, db, sql, p, 3, &r) < 0)
         return -1;
-    return r.nrows ? 0 : err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
+    if (!r.nrows)
+        return err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
+    acccache_session_put(a, gen, c->session, owner, !c->id);
+    return 0;
 }
 
+/* The active user owning a static token, through the accountability cache. */
 static int static_token(accountability_t *acc, arena_t *a, err_t *e, db_conn_t *db, str_t token)
 {
+    uint64_t gen = gen_get(GEN_USERS); /* before the query: see acccache.h */
+    if (acccache_token_get(a, token, &acc->user, &acc->role))
+        return 0;
     db_value_t p[2] = {authdb_str(token), authdb_cstr("active")};
     db_result_t r;
     if (authdb_exec(a, e, db, "SELECT id, role FROM directus_users WHERE token = ? AND status = ?",
@@ -314,6 +376,7 @@ static int static_token(accountability_t *acc, arena_t *a, err_t *e, db_conn_t *
         return err_set(e, a, ERR_INVALID_CREDENTIALS, NULL);
     acc->user = authdb_text(a, db_cell(&r, 0, 0));
     acc->role = authdb_text(a, db_cell(&r, 0, 1));
+    acccache_token_put(a, gen, token, acc->user, acc->role);
     return 0;
 }
 
@@ -338,7 +401,5 @@ int accountability_authenticate(accountability_t *acc, arena_t *a, err_t *e, db_
         if (static_token(acc, a, e, db, token) < 0)
             return -1;
     }
-    if (accountability_roles(a, e, db, acc->role, &acc->roles, &acc->nroles) < 0)
-        return -1;
-    return accountability_load_access(acc, a, e, db);
+    return resolve_access(acc, a, e, db);
 }

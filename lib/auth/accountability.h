@@ -75,6 +75,8 @@ void accountability_init(accountability_t *acc, arena_t *a, const char *ip, str_
  * signature or missing claims, 401 INVALID_CREDENTIALS for a session JWT whose session row is gone
  * or an unknown static token, 500 for a role cycle, 503 for a lost database. acc->source tells
  * whether the token was taken for an access token or a static token, whatever the outcome.
+ * What it reads is kept in the per-worker accountability cache (acccache.h): a repeat caller
+ * costs no SQL; changes show at a generation bump or within GEN_MAX_AGE_MS.
  */
 int accountability_authenticate(accountability_t *acc, arena_t *a, err_t *e, db_conn_t *db,
                                 const conf_t *conf, str_t token);

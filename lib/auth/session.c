@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/auth/authdb.h"
+#include "lib/cache/generation.h"
 #include "lib/auth/jwt.h"
 #include "lib/auth/password.h"
 #include "lib/auth/totp.h"
@@ -134,7 +135,10 @@ static int count_attempt(arena_t *a, err_t *e, db_conn_t *db, ratelimit_t *attem
         return 0;
     log_warn("login attempts exhausted: user %s suspended", user);
     db_value_t p[2] = {authdb_cstr("suspended"), authdb_cstr(user)};
-    return authdb_exec(a, e, db, "UPDATE directus_users SET status = ? WHERE id = ?", p, 2, NULL);
+    if (authdb_exec(a, e, db, "UPDATE directus_users SET status = ? WHERE id = ?", p, 2, NULL) < 0)
+        return -1;
+    gen_bump(GEN_USERS); /* its static token stops working now, in every worker */
+    return 0;
 }
 
 /* provider.login + the two-factor check. 0 when the credentials hold, else e is set. */
@@ -302,6 +306,7 @@ static int refuse_inactive(arena_t *a, err_t *e, db_conn_t *db, const conf_t *co
     db_value_t p = authdb_str(token);
     if (authdb_exec(a, e, db, "DELETE FROM directus_sessions WHERE token = ?", &p, 1, NULL) < 0)
         return -1;
+    gen_bump(GEN_USERS); /* cached session checks end now, in every worker */
     authdb_stall(start, conf->login_stall_time);
     return err_set(e, a,
                    status && strcmp(status, "suspended") == 0 ? ERR_USER_SUSPENDED
@@ -369,7 +374,10 @@ int session_refresh(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf,
     out->refresh_token = next ? arena_strdup(a, next) : NULL;
     out->expires_ms = ttl_access(conf, session_mode);
     out->user = s.user;
-    return finish_refresh(a, e, db, &s);
+    if (finish_refresh(a, e, db, &s) < 0)
+        return -1;
+    gen_bump(GEN_USERS); /* the old session token's expiry moved: cached checks go */
+    return 0;
 }
 
 /* ------------------------------------------------------------------ logout */
@@ -387,5 +395,8 @@ int session_logout(arena_t *a, err_t *e, db_conn_t *db, const conf_t *conf, str_
         return 0;
     if (provider_ok(a, e, conf, authdb_text(a, db_cell(&r, 0, 1))) < 0)
         return -1;
-    return authdb_exec(a, e, db, "DELETE FROM directus_sessions WHERE token = ?", &p, 1, NULL);
+    if (authdb_exec(a, e, db, "DELETE FROM directus_sessions WHERE token = ?", &p, 1, NULL) < 0)
+        return -1;
+    gen_bump(GEN_USERS); /* the session cookie's JWT ends now, in every worker */
+    return 0;
 }

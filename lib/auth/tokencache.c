@@ -21,16 +21,6 @@ typedef struct {
 static entry_t *slots;
 static size_t used;
 
-static uint64_t fnv1a(str_t s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < s.n; i++) {
-        h ^= (unsigned char)s.p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void drop(entry_t *e)
 {
     free(e->block);
@@ -52,7 +42,7 @@ static entry_t *slot_for(uint64_t h)
 
 bool tokencache_get(arena_t *a, str_t token, int64_t now_s, tokencache_claims_t *out)
 {
-    uint64_t h = fnv1a(token);
+    uint64_t h = str_hash(token);
     entry_t *e = slot_for(h);
     if (!e->block || e->hash != h || e->token_n != token.n ||
         memcmp(e->block, token.p, token.n) != 0)
@@ -93,7 +83,7 @@ void tokencache_put(str_t token, int64_t exp_s, const tokencache_claims_t *c)
         memcpy(p, fields[i] ? fields[i] : "", n + 1);
         p += n + 1;
     }
-    uint64_t h = fnv1a(token);
+    uint64_t h = str_hash(token);
     entry_t *e = slot_for(h);
     if (e->block)
         drop(e);

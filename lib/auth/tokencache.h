@@ -9,8 +9,9 @@
  * verifications are stored; tokens that fail are verified again each time (they are cheap to
  * reject, and caching failures would let anyone fill the table).
  *
- * What is cached is what the signature vouches for (the claims). Everything that can change
- * while a token lives (the session row, roles, policies) is read again per request.
+ * What is cached is what the signature vouches for (the claims). What can change while a token
+ * lives (the session row, roles, policies) is kept apart, in the accountability cache
+ * (acccache.h), which follows the generation counters.
  */
 #ifndef LIB_AUTH_TOKENCACHE_H
 #define LIB_AUTH_TOKENCACHE_H

@@ -27,6 +27,7 @@ static const char *const kind_names[GEN_COUNT] = {
     [GEN_SCHEMA] = "schema",
     [GEN_PERMISSIONS] = "permissions",
     [GEN_USERS] = "users",
+    [GEN_RESPONSES] = "responses",
 };
 
 void bus_init(void)
@@ -83,7 +84,7 @@ static void publish_generation(gen_kind_t k, void *arg)
     const char *msg =
         arena_printf(a, "{\"kind\":\"%s\",\"origin\":\"%s\"}", kind_names[k], origin_id());
     bus_publish(r, a, CH_INVALIDATE, str_c(msg));
-    if (k != GEN_USERS)
+    if (k == GEN_SCHEMA || k == GEN_PERMISSIONS)
         bus_publish(r, a, CH_SCHEMA, str_c(arena_printf(a, "{\"origin\":\"%s\"}", origin_id())));
     arena_free(a);
 }

@@ -5,8 +5,11 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "lib/core/str.h"
+
 typedef struct {
     _Atomic uint64_t value[GEN_COUNT];
+    _Atomic uint64_t tag[GEN_TAG_SLOTS];
 } gen_page_t;
 
 static gen_page_t local_page;
@@ -47,6 +50,21 @@ void gen_set_publisher(void (*fn)(gen_kind_t, void *), void *arg)
 {
     publisher = fn;
     publisher_arg = arg;
+}
+
+static size_t tag_slot(const char *name)
+{
+    return (size_t)(str_hash(str_c(name)) % GEN_TAG_SLOTS);
+}
+
+uint64_t gen_tag_get(const char *collection)
+{
+    return atomic_load_explicit(&page->tag[tag_slot(collection)], memory_order_acquire);
+}
+
+void gen_tag_bump(const char *collection)
+{
+    atomic_fetch_add_explicit(&page->tag[tag_slot(collection)], 1, memory_order_acq_rel);
 }
 
 uint64_t gen_now_ms(void)

@@ -20,6 +20,7 @@ typedef enum {
     GEN_SCHEMA,      /* collections, fields, relations */
     GEN_PERMISSIONS, /* directus_permissions, directus_policies, directus_access, directus_roles */
     GEN_USERS,       /* directus_users (status, role, token): cached accountabilities */
+    GEN_RESPONSES,   /* the response cache as a whole (POST /utils/cache/clear) */
     GEN_COUNT
 } gen_kind_t;
 
@@ -42,6 +43,16 @@ void gen_set_publisher(void (*fn)(gen_kind_t k, void *arg), void *arg);
 
 /* Applies a bump received from another pool: advances the local counter without publishing. */
 void gen_bump_remote(gen_kind_t k);
+
+/*
+ * Per-collection counters for the response cache's precise purge: a response remembers the
+ * counters of the collections it read, a write to one of them bumps its counter, and every worker
+ * of the pool then sees the response as stale. Names share GEN_TAG_SLOTS counters by hash, so a
+ * write may also make unrelated responses stale (a needless miss, never a stale hit).
+ */
+#define GEN_TAG_SLOTS 256
+uint64_t gen_tag_get(const char *collection);
+void gen_tag_bump(const char *collection);
 
 /* Milliseconds on a monotonic clock, for cache entry ages. */
 uint64_t gen_now_ms(void);

@@ -69,6 +69,38 @@ void buf_printf(buf_t *b, const char *fmt, ...)
     b->n += (size_t)n;
 }
 
+/* The digits of v, right-aligned in d[0..24); returns where they start. */
+static size_t digits(char d[24], unsigned long long v, int width)
+{
+    size_t i = 24;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+        width--;
+    } while (v);
+    while (width-- > 0 && i > 0)
+        d[--i] = '0';
+    return i;
+}
+
+void buf_int(buf_t *b, long long v)
+{
+    char d[24];
+    /* The magnitude as unsigned, so LLONG_MIN needs no special case. */
+    unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    size_t i = digits(d, m, 1);
+    if (v < 0)
+        d[--i] = '-';
+    buf_append(b, d + i, 24 - i);
+}
+
+void buf_uint_pad(buf_t *b, unsigned long long v, int width)
+{
+    char d[24];
+    size_t i = digits(d, v, width);
+    buf_append(b, d + i, 24 - i);
+}
+
 void buf_clear(buf_t *b)
 {
     b->n = 0;

@@ -24,6 +24,10 @@ void buf_puts(buf_t *b, const char *s);
 void buf_putc(buf_t *b, char c);
 void buf_str(buf_t *b, str_t s);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The decimal digits of v ("%lld" without printf: rendering and key hashing are hot paths). */
+void buf_int(buf_t *b, long long v);
+/* v in at least width digits, zero-padded ("%0*u", width <= 20). */
+void buf_uint_pad(buf_t *b, unsigned long long v, int width);
 /* Empties the buffer, keeping its storage. */
 void buf_clear(buf_t *b);
 /* The content as a slice. */

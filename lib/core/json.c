@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -36,12 +37,20 @@ static size_t write_surrogates(buf_t *b, str_t s, size_t i)
     return 3;
 }
 
+/* Bytes json_write_str() must look at: control characters, '"', '\\', and 0xED, the lead byte of
+ * a WTF-8 surrogate. Everything else is copied as it is, in runs. */
+static const unsigned char special[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0xED] = 1,
+};
+
 void json_write_str(buf_t *b, str_t s)
 {
     buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < s.n; i++) {
         unsigned char c = (unsigned char)s.p[i];
+        if (!special[c])
+            continue;
         const char *esc = NULL;
         switch (c) {
         case '"': esc = "\\\""; break;
@@ -72,6 +81,198 @@ void json_write_str(buf_t *b, str_t s)
     }
     buf_append(b, s.p + run, s.n - run);
     buf_putc(b, '"');
+}
+
+/* ---- canonical JSON text ------------------------------------------------------------------ */
+
+#define CANON_MAX_DEPTH 64
+#define CANON_MAX_KEYS 64
+
+typedef struct {
+    const unsigned char *p;
+    size_t i, n;
+    int depth;
+} canon_t;
+
+static bool canon_value(canon_t *c);
+
+static bool is_digit(unsigned char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+/* Length of the well-formed UTF-8 sequence at p (lead byte >= 0x80, not 0xED), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char b = p[0];
+    size_t len = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+    if (!len || len > avail)
+        return 0;
+    unsigned char lo = b == 0xE0 ? 0xA0 : b == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = b == 0xF4 ? 0x8F : 0xBF;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t k = 2; k < len; k++)
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* A string without escapes; its content is p[*start .. *start + *len). */
+static bool canon_string(canon_t *c, size_t *start, size_t *len)
+{
+    size_t s = ++c->i;
+    while (c->i < c->n) {
+        unsigned char ch = c->p[c->i];
+        if (ch == '"') {
+            *start = s;
+            *len = c->i++ - s;
+            return true;
+        }
+        if (ch < 0x20 || ch == '\\' || ch == 0xED)
+            return false;
+        if (ch < 0x80) {
+            c->i++;
+            continue;
+        }
+        size_t k = utf8_seq(c->p + c->i, c->n - c->i);
+        if (!k)
+            return false;
+        c->i += k;
+    }
+    return false;
+}
+
+/* A number Number.prototype.toString prints the same: no exponent, no trailing fraction zero,
+ * no -0, at most 15 significant digits (DBL_DIG: no shorter text reads back as the same double)
+ * and at most 5 zeros after "0." (0.0000001 prints as 1e-7). */
+static bool canon_number(canon_t *c)
+{
+    const unsigned char *p = c->p;
+    size_t i = c->i, n = c->n;
+    bool neg = p[i] == '-';
+    if (neg)
+        i++;
+    if (i >= n || !is_digit(p[i]))
+        return false;
+    size_t int_start = i;
+    bool int_zero = p[i] == '0';
+    if (int_zero)
+        i++;
+    else
+        while (i < n && is_digit(p[i]))
+            i++;
+    size_t int_len = i - int_start, frac_len = 0, zeros = 0;
+    if (i < n && p[i] == '.') {
+        size_t fs = ++i;
+        while (i < n && is_digit(p[i]))
+            i++;
+        frac_len = i - fs;
+        if (!frac_len || p[i - 1] == '0')
+            return false;
+        while (int_zero && p[fs + zeros] == '0')
+            zeros++;
+    }
+    if (i < n && (p[i] == 'e' || p[i] == 'E'))
+        return false;
+    if (neg && int_zero && !frac_len)
+        return false;
+    size_t significant = int_zero ? frac_len - zeros : int_len + frac_len;
+    if (significant > 15 || zeros > 5)
+        return false;
+    c->i = i;
+    return true;
+}
+
+static bool canon_literal(canon_t *c, const char *lit)
+{
+    size_t k = strlen(lit);
+    if (c->n - c->i < k || memcmp(c->p + c->i, lit, k) != 0)
+        return false;
+    c->i += k;
+    return true;
+}
+
+/* Keys JavaScript would move to the front ("0", "42"): anything that looks like one. */
+static bool index_like(const unsigned char *k, size_t n)
+{
+    if (!n || n > 10)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(k[i]))
+            return false;
+    return true;
+}
+
+static bool canon_object(canon_t *c)
+{
+    size_t keys[CANON_MAX_KEYS][2], nkeys = 0;
+    c->i++;
+    if (c->i < c->n && c->p[c->i] == '}')
+        return ++c->i, true;
+    for (;;) {
+        size_t ks, kn;
+        if (c->i >= c->n || c->p[c->i] != '"' || !canon_string(c, &ks, &kn))
+            return false;
+        if (index_like(c->p + ks, kn) || nkeys == CANON_MAX_KEYS)
+            return false;
+        for (size_t k = 0; k < nkeys; k++)
+            if (keys[k][1] == kn && memcmp(c->p + keys[k][0], c->p + ks, kn) == 0)
+                return false;
+        keys[nkeys][0] = ks;
+        keys[nkeys++][1] = kn;
+        if (c->i >= c->n || c->p[c->i++] != ':' || !canon_value(c) || c->i >= c->n)
+            return false;
+        unsigned char ch = c->p[c->i++];
+        if (ch == '}')
+            return true;
+        if (ch != ',')
+            return false;
+    }
+}
+
+static bool canon_array(canon_t *c)
+{
+    c->i++;
+    if (c->i < c->n && c->p[c->i] == ']')
+        return ++c->i, true;
+    for (;;) {
+        if (!canon_value(c) || c->i >= c->n)
+            return false;
+        unsigned char ch = c->p[c->i++];
+        if (ch == ']')
+            return true;
+        if (ch != ',')
+            return false;
+    }
+}
+
+static bool canon_value(canon_t *c)
+{
+    if (c->i >= c->n)
+        return false;
+    size_t s, n;
+    switch (c->p[c->i]) {
+    case '{':
+    case '[': {
+        if (++c->depth > CANON_MAX_DEPTH)
+            return false;
+        bool ok = c->p[c->i] == '{' ? canon_object(c) : canon_array(c);
+        c->depth--;
+        return ok;
+    }
+    case '"': return canon_string(c, &s, &n);
+    case 't': return canon_literal(c, "true");
+    case 'f': return canon_literal(c, "false");
+    case 'n': return canon_literal(c, "null");
+    default: return canon_number(c);
+    }
+}
+
+bool json_is_canonical(str_t s)
+{
+    canon_t c = {(const unsigned char *)s.p, 0, s.n, 0};
+    return s.p && canon_value(&c) && c.i == c.n;
 }
 
 /* JavaScript's Number.prototype.toString for finite doubles: shortest round-trip digits, plain

@@ -25,6 +25,15 @@ void json_write_double(buf_t *b, double d);
 /* Appends s as a JSON string literal, quotes included. */
 void json_write_str(buf_t *b, str_t s);
 
+/*
+ * Whether JSON.stringify(JSON.parse(s)) is s itself, byte for byte, so that a stored JSON text can
+ * be copied out instead of parsed and printed again. Conservative: false whenever unsure (any
+ * whitespace between tokens, escapes, exponents, trailing zeros, more than 15 significant
+ * digits, duplicate or array-index keys, surrogate or invalid UTF-8 bytes, nesting deeper than
+ * 64); the caller then takes the slow path, which is always right.
+ */
+bool json_is_canonical(str_t s);
+
 /* Ties a json-c root to the arena: json_object_put(o) runs at the next reset. Returns o. */
 struct json_object *json_own(arena_t *a, struct json_object *o);
 

@@ -24,6 +24,14 @@ bool str_ieq_c(str_t a, const char *b)
     return a.n == n && (n == 0 || strncasecmp(a.p, b, n) == 0);
 }
 
+uint64_t str_hash(str_t s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < s.n; i++)
+        h = (h ^ (unsigned char)s.p[i]) * 1099511628211ULL;
+    return h;
+}
+
 bool str_starts_with(str_t s, str_t prefix)
 {
     return s.n >= prefix.n && (prefix.n == 0 || memcmp(s.p, prefix.p, prefix.n) == 0);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "lib/core/arena.h"
@@ -29,6 +30,8 @@ bool str_eq_c(str_t a, const char *b);
 /* ASCII case-insensitive equality. */
 bool str_ieq_c(str_t a, const char *b);
 bool str_starts_with(str_t s, str_t prefix);
+/* 64-bit FNV-1a of the bytes: for hash tables, not cryptography. */
+uint64_t str_hash(str_t s);
 /* Index of the first c in s, or -1. */
 long str_index(str_t s, char c);
 /* s without leading and trailing spaces and tabs. */

@@ -34,8 +34,12 @@ static str_t key_text(arena_t *a, const db_value_t *v)
 {
     switch (v->type) {
     case DB_INT:
-    case DB_BOOL:
-        return str_c(arena_printf(a, "%lld", (long long)v->i));
+    case DB_BOOL: {
+        buf_t t;
+        buf_init(&t, a, 24);
+        buf_int(&t, v->i);
+        return buf_slice(&t);
+    }
     case DB_FLOAT:
         return str_c(arena_printf(a, "%.17g", v->f));
     case DB_TEXT:

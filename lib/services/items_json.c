@@ -23,20 +23,22 @@ static void str_out(buf_t *b, str_t s)
 static void int_out(buf_t *b, int64_t i, bool as_string)
 {
     if (as_string) {
-        buf_printf(b, "\"%lld\"", (long long)i);
+        buf_putc(b, '"');
+        buf_int(b, i);
+        buf_putc(b, '"');
         return;
     }
     /* A JavaScript number: beyond 2^53 it is the nearest double. */
     if (i > 9007199254740992LL || i < -9007199254740992LL)
         json_write_double(b, (double)i);
     else
-        buf_printf(b, "%lld", (long long)i);
+        buf_int(b, i);
 }
 
 static void int_text_out(buf_t *b, arena_t *a, const db_value_t *v)
 {
     if (v->type == DB_INT)
-        buf_printf(b, "\"%lld\"", (long long)v->i);
+        int_out(b, v->i, true);
     else if (v->type == DB_TEXT)
         str_out(b, v->s);
     else if (v->type == DB_FLOAT)
@@ -49,6 +51,10 @@ static void int_text_out(buf_t *b, arena_t *a, const db_value_t *v)
 /* JSON text as JSON.parse then JSON.stringify print it; not JSON: the text as a string. */
 static void json_text_out(buf_t *b, arena_t *a, str_t s)
 {
+    if (json_is_canonical(s)) {
+        buf_str(b, s); /* what Directus stored with JSON.stringify: the same bytes come back */
+        return;
+    }
     struct json_object *o;
     if (jsonparse(a, s.p, s.n, 0, 512, &o, NULL) < 0) {
         str_out(b, s);
@@ -99,11 +105,23 @@ static void iso_out(buf_t *b, double ms)
     int64_t y;
     unsigned mo, d, h, mi, s, f;
     civil((int64_t)ms, &y, &mo, &d, &h, &mi, &s, &f);
-    if (y >= 0 && y <= 9999)
-        buf_printf(b, "\"%04lld", (long long)y);
-    else
-        buf_printf(b, "\"%c%06lld", y < 0 ? '-' : '+', (long long)(y < 0 ? -y : y));
-    buf_printf(b, "-%02u-%02uT%02u:%02u:%02u.%03uZ\"", mo, d, h, mi, s, f);
+    buf_putc(b, '"');
+    if (y >= 0 && y <= 9999) {
+        buf_uint_pad(b, (unsigned long long)y, 4);
+    } else {
+        buf_putc(b, y < 0 ? '-' : '+');
+        buf_uint_pad(b, (unsigned long long)(y < 0 ? -y : y), 6);
+    }
+    /* -MM-DDTHH:mm:ss.sssZ" */
+    const unsigned parts[] = {mo, d, h, mi, s};
+    const char seps[] = "--T::";
+    for (int k = 0; k < 5; k++) {
+        buf_putc(b, seps[k]);
+        buf_uint_pad(b, parts[k], 2);
+    }
+    buf_putc(b, '.');
+    buf_uint_pad(b, f, 3);
+    buf_puts(b, "Z\"");
 }
 
 /* processDates: `${getFullYear()}-MM-DD[THH:mm:ss]` with the process in UTC. */

@@ -8,7 +8,7 @@
 //
 // Values are written into the text by the tests themselves (fixed literals only).
 import { execFileSync } from 'node:child_process';
-import { ENV } from './env.mjs';
+import { ENV, cacheChanged } from './env.mjs';
 
 export const DB_CLIENT = ENV.DB_CLIENT || 'sqlite3';
 
@@ -16,6 +16,10 @@ export const DB_CLIENT = ENV.DB_CLIENT || 'sqlite3';
 export function q(name) {
 	return DB_CLIENT === 'mysql' ? `\`${name}\`` : `"${name}"`;
 }
+
+// The tables behind what Celer's workers cache (accountabilities, permission rows): a change to
+// them shows within GEN_MAX_AGE_MS, so the next call() waits that long (env.mjs).
+const CACHED = /^\s*(insert|update|delete|replace)\b[\s\S]*\bdirectus_(users|roles|access|policies|permissions)\b/i;
 
 /** Runs one statement; returns the result rows as arrays of strings (NULL as null). */
 export function sql(statement) {
@@ -37,6 +41,7 @@ export function sql(statement) {
 			{ encoding: 'utf8' },
 		);
 	}
+	if (CACHED.test(statement)) cacheChanged();
 	return out
 		.split('\n')
 		.filter((l) => l.length)

@@ -17,11 +17,13 @@
 
 #include <json-c/json.h>
 
+#include "lib/auth/acccache.h"
 #include "lib/auth/accountability.h"
 #include "lib/auth/authdb.h"
 #include "lib/auth/jwt.h"
 #include "lib/auth/session.h"
 #include "lib/auth/tokencache.h"
+#include "lib/cache/generation.h"
 #include "lib/core/json.h"
 
 #define FIXTURE SOURCE_ROOT "/../shared/fixture/directus-11.3.5-sqlite.db"
@@ -65,6 +67,7 @@ static int setup(void **state)
     f->a = arena_new();
     f->db = db_new(&f->conf);
     tokencache_clear();
+    acccache_clear();
     f->attempts = ratelimit_new(&f->conf, NULL);
     *state = f;
     return 0;
@@ -81,14 +84,25 @@ static int teardown(void **state)
     unlink(f->path);
     free(f);
     tokencache_clear();
+    acccache_clear();
     return 0;
 }
 
-static void sql(fx_t *f, const char *q)
+/* A change in SQL behind the cache's back: the accountability cache keeps what it holds
+ * (up to GEN_MAX_AGE_MS). */
+static void sql_behind(fx_t *f, const char *q)
 {
     err_t e = {0};
     if (authdb_exec(f->a, &e, f->db, q, NULL, 0, NULL) < 0)
         fail_msg("%s: %s", q, e.message);
+}
+
+/* A change as a write through Celer makes it: committed, then the generations bumped. */
+static void sql(fx_t *f, const char *q)
+{
+    sql_behind(f, q);
+    gen_bump(GEN_USERS);
+    gen_bump(GEN_PERMISSIONS);
 }
 
 static int authenticate(fx_t *f, accountability_t *acc, const char *token, const char *ip)
@@ -209,7 +223,23 @@ static void test_session_claim(void **state)
            "'" EDITOR_USER "', 99999999999999)");
     assert_int_equal(authenticate(f, &acc, t, NULL), 0);
     assert_string_equal(acc.session, "the-session");
-    sql(f, "DELETE FROM directus_sessions WHERE token = 'the-session'");
+    /* A repeat runs no SQL at all: the JWT, the session row and the access are cached. */
+    uint64_t n0 = db_statement_count(f->db);
+    assert_int_equal(authenticate(f, &acc, t, NULL), 0);
+    assert_int_equal(db_statement_count(f->db), n0);
+    /* Deleted behind Celer's back: noticed once the entry ages out. */
+    sql_behind(f, "DELETE FROM directus_sessions WHERE token = 'the-session'");
+    assert_int_equal(authenticate(f, &acc, t, NULL), 0);
+    usleep((GEN_MAX_AGE_MS + 50) * 1000);
+    assert_int_equal(authenticate(f, &acc, t, NULL), -1);
+    assert_int_equal(f->e.code, ERR_INVALID_CREDENTIALS);
+    /* A logout through Celer ends it at once, cache or not. */
+    sql(f, "INSERT INTO directus_sessions (token, user, expires) VALUES ('the-session', "
+           "'" EDITOR_USER "', 99999999999999)");
+    assert_int_equal(authenticate(f, &acc, t, NULL), 0);
+    memset(&f->e, 0, sizeof f->e);
+    f->conf.auth_disable_default = false;
+    assert_int_equal(session_logout(f->a, &f->e, f->db, &f->conf, STR("the-session")), 0);
     assert_int_equal(authenticate(f, &acc, t, NULL), -1); /* cached JWT, session checked anyway */
     assert_int_equal(f->e.code, ERR_INVALID_CREDENTIALS);
 }
@@ -359,6 +389,84 @@ static void test_login_attempts_suspend(void **state)
     assert_string_equal(authdb_text(f->a, db_cell(&r, 0, 0)), "suspended");
 }
 
+/* A repeat caller is served from the accountability cache without one statement; the IP is
+ * judged per request on the cached rows; changes made behind the cache's back show within
+ * GEN_MAX_AGE_MS, and a bump shows them at once. */
+static void test_cache_hits_run_no_sql(void **state)
+{
+    fx_t *f = *state;
+    SKIP_WITHOUT_FIXTURE(f);
+    accountability_t acc;
+    sql(f, "INSERT INTO directus_access (id, user, policy) VALUES "
+           "('x0000000-0000-4000-8000-000000000004', '" EDITOR_USER "', '" ADMIN_POLICY "')");
+    sql(f,
+        "UPDATE directus_policies SET ip_access = '192.168.0.0/16' WHERE id = '" ADMIN_POLICY "'");
+    assert_int_equal(authenticate(f, &acc, "editor-static-token", "10.0.0.1"), 0);
+    assert_false(acc.admin);
+    assert_int_equal(acc.npolicies, 1);
+    uint64_t n0 = db_statement_count(f->db);
+    assert_int_equal(authenticate(f, &acc, "editor-static-token", "192.168.1.1"), 0);
+    assert_true(acc.admin); /* the same cached rows, another IP, another verdict */
+    assert_int_equal(acc.npolicies, 2);
+    assert_int_equal(authenticate(f, &acc, "editor-static-token", "10.0.0.1"), 0);
+    assert_false(acc.admin);
+    assert_string_equal(acc.user, EDITOR_USER);
+    assert_string_equal(acc.roles[0], EDITOR_ROLE);
+    assert_int_equal(db_statement_count(f->db), n0);
+
+    /* The public: one miss, then hits. */
+    assert_int_equal(authenticate(f, &acc, NULL, "10.0.0.1"), 0);
+    assert_int_equal(accountability_policies(&acc, f->a, &f->e, f->db), 0);
+    n0 = db_statement_count(f->db);
+    assert_int_equal(authenticate(f, &acc, NULL, "10.0.0.1"), 0);
+    assert_int_equal(accountability_policies(&acc, f->a, &f->e, f->db), 0);
+    assert_string_equal(acc.policies[0], PUBLIC_POLICY);
+    assert_int_equal(db_statement_count(f->db), n0);
+
+    /* A JWT user shares the (user, role) entry a static token filled. */
+    char *jwt = sign(f, EDITOR_USER, EDITOR_ROLE, NULL, 60000);
+    assert_int_equal(authenticate(f, &acc, jwt, "10.0.0.1"), 0);
+    assert_int_equal(acc.npolicies, 1);
+    assert_int_equal(db_statement_count(f->db), n0);
+
+    /* Suspended in SQL: still cached, until the entry ages out. */
+    sql_behind(f, "UPDATE directus_users SET status = 'suspended' "
+                  "WHERE token = 'editor-static-token'");
+    assert_int_equal(authenticate(f, &acc, "editor-static-token", NULL), 0);
+    usleep((GEN_MAX_AGE_MS + 50) * 1000);
+    assert_int_equal(authenticate(f, &acc, "editor-static-token", NULL), -1);
+    assert_int_equal(f->e.code, ERR_INVALID_CREDENTIALS);
+
+    /* A bump is seen at once: the admin token loses its policy. */
+    assert_int_equal(authenticate(f, &acc, "admin-static-token", NULL), 0);
+    assert_true(acc.admin);
+    sql(f, "DELETE FROM directus_access WHERE policy = '" ADMIN_POLICY "'");
+    assert_int_equal(authenticate(f, &acc, "admin-static-token", NULL), 0);
+    assert_false(acc.admin);
+    assert_int_equal(acc.npolicies, 0);
+}
+
+static void test_cache_is_bounded(void **state)
+{
+    fx_t *f = *state;
+    SKIP_WITHOUT_FIXTURE(f);
+    acccache_access_t v = {0};
+    for (int i = 0; i < ACCCACHE_SLOTS * 4; i++) {
+        char user[32];
+        snprintf(user, sizeof user, "u%d", i);
+        acccache_access_put(f->a, gen_get(GEN_PERMISSIONS), user, NULL, &v);
+        acccache_token_put(f->a, gen_get(GEN_USERS), str_c(user), user, NULL);
+    }
+    assert_true(acccache_size() <= ACCCACHE_SLOTS);
+    /* The key is compared whole: a token with a NUL is not another token's prefix. */
+    acccache_token_put(f->a, gen_get(GEN_USERS), (str_t){"ab\0c", 4}, "x", "r");
+    const char *user, *role;
+    assert_false(acccache_token_get(f->a, (str_t){"ab", 2}, &user, &role));
+    assert_true(acccache_token_get(f->a, (str_t){"ab\0c", 4}, &user, &role));
+    assert_string_equal(user, "x");
+    assert_string_equal(role, "r");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +477,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roleless_user_gets_public_policies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_refresh_logout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_attempts_suspend, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_hits_run_no_sql, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_is_bounded, setup, teardown),
     };
     return cmocka_run_group_tests_name("auth/accountability", tests, NULL, NULL);
 }

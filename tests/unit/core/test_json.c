@@ -3,10 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "lib/core/err.h"
 #include "lib/core/json.h"
+#include "lib/core/jsonparse.h"
 
 static void check_double(double d, const char *want)
 {
@@ -49,6 +52,150 @@ static void test_strings_escaped_like_javascript(void **state)
     buf_clear(&b);
     json_write_str(&b, (str_t){"x\xed\xa0\xbdy", 5});
     assert_string_equal(b.p, "\"x\\ud83dy\"");
+    /* A pair (ED A0 BD, ED B8 80) is one code point, 😀 as UTF-8; ED 95 9C is Hangul 한, not a
+     * surrogate, and is copied; DEL and bytes above 0x7f are never escaped. node -p
+     * 'JSON.stringify("\ud83d\ude00한\x7f\x1f")' */
+    buf_clear(&b);
+    json_write_str(&b, (str_t){"\xed\xa0\xbd\xed\xb8\x80\xed\x95\x9c\x7f\x1f", 11});
+    assert_string_equal(b.p, "\"\xf0\x9f\x98\x80\xed\x95\x9c\x7f\\u001f\"");
+    /* A surrogate cut short at the end of the string is copied as it is. */
+    buf_clear(&b);
+    json_write_str(&b, (str_t){"ab\xed\xa0", 4});
+    assert_string_equal(b.p, "\"ab\xed\xa0\"");
+    arena_free(a);
+}
+
+static void test_integers_without_printf(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    buf_t b;
+    buf_init(&b, a, 4);
+    const long long v[] = {0, 7, -7, 10, 9007199254740993LL, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", v[i]);
+        buf_clear(&b);
+        buf_int(&b, v[i]);
+        assert_string_equal(b.p, want);
+    }
+    buf_clear(&b);
+    buf_uint_pad(&b, 5, 2);
+    buf_uint_pad(&b, 12, 2);
+    buf_uint_pad(&b, 123, 2);
+    buf_uint_pad(&b, 7, 4);
+    buf_uint_pad(&b, 0, 3);
+    assert_string_equal(b.p, "05121230007000");
+    arena_free(a);
+}
+
+/* JSON.stringify(JSON.parse(text)) by the slow path: jsonparse, then json_write. */
+static const char *restringify(arena_t *a, const char *text, size_t n)
+{
+    struct json_object *o;
+    if (jsonparse(a, text, n, 0, 512, &o, NULL) < 0)
+        return NULL;
+    buf_t b;
+    buf_init(&b, a, 64);
+    json_write(&b, o);
+    return b.p;
+}
+
+/* Whenever json_is_canonical() says yes, the slow path must give the same bytes back. */
+static void check_canonical(arena_t *a, const char *text, size_t n, int want)
+{
+    bool got = json_is_canonical((str_t){text, n});
+    if (want >= 0 && got != (bool)want)
+        fail_msg("json_is_canonical(%.*s) = %d", (int)n, text, got);
+    if (got) {
+        const char *back = restringify(a, text, n);
+        if (!back || strlen(back) != n || memcmp(back, text, n) != 0)
+            fail_msg("%.*s is not what JSON.stringify prints: %s", (int)n, text, back);
+    }
+}
+
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) % n;
+}
+
+static void random_json(buf_t *t, unsigned *seed, int depth)
+{
+    static const char *scalars[] = {
+        "0", "7", "-3", "1.25", "-0.5", "0.000001", "123456789012345", "1.0", "1e3", "-0",
+        "0.0000001", "1234567890123456", "0.30000000000000004", "true", "false", "null",
+        "\"\"", "\"a b\"", "\"caf\xc3\xa9\"", "\"\\n\"", "\"\\u0041\"", "\"\xed\x95\x9c\"",
+        "\"/\"", "9007199254740993", "100", "0.1", "2.50",
+    };
+    static const char *keys[] = {"\"a\"", "\"b\"", "\"kind\"", "\"1\"", "\"-1\"", "\"x y\"",
+                                 "\"\xc3\xa9\"", "\"__proto__\""};
+    unsigned pick = depth > 4 ? 2 : rnd(seed, 4);
+    const char *sep = rnd(seed, 40) ? "," : ", ";
+    if (pick == 0) {
+        buf_putc(t, '{');
+        for (unsigned i = 0, n = rnd(seed, 4); i < n; i++) {
+            if (i)
+                buf_puts(t, sep);
+            buf_puts(t, keys[rnd(seed, sizeof keys / sizeof *keys)]);
+            buf_puts(t, rnd(seed, 40) ? ":" : ": ");
+            random_json(t, seed, depth + 1);
+        }
+        buf_putc(t, '}');
+    } else if (pick == 1) {
+        buf_putc(t, '[');
+        for (unsigned i = 0, n = rnd(seed, 4); i < n; i++) {
+            if (i)
+                buf_puts(t, sep);
+            random_json(t, seed, depth + 1);
+        }
+        buf_putc(t, ']');
+    } else {
+        buf_puts(t, scalars[rnd(seed, sizeof scalars / sizeof *scalars)]);
+    }
+}
+
+static void test_canonical_json_text(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    static const char *yes[] = {
+        "{}", "[]", "0", "-1", "1.5", "-0.5", "0.000001", "123456789012345", "0.123456789012345",
+        "true", "null", "\"\"", "\"caf\xc3\xa9 \xf0\x9f\x98\x80 /\"",
+        "{\"reading_time\":15,\"featured\":false,\"keywords\":[\"news\",\"backend\"],"
+        "\"source\":{\"kind\":\"web\",\"page\":85}}",
+        "{\"b\":1,\"a\":[{},[],{\"x\":null}],\"-1\":2,\"1.5\":3}",
+    };
+    static const char *no[] = {
+        "", " {}", "{} ", "{\"a\": 1}", "[1, 2]", "1.0", "1e3", "1E3", "-0", "0.0000001", "01",
+        "1234567890123456", "0.1234567890123456", "12345678901234567890", "\"a\\nb\"",
+        "\"\\u00e9\"", "{\"a\":1,\"a\":2}", "{\"1\":1}", "{\"01\":1}", "[1,]", "{\"a\"}",
+        "{\"a\":}", "nul", "tru", "[", "\"abc", "\"\xed\x95\x9c\"", "\"\xc3\"", "\"\xc0\xaf\"",
+        "\"\xf4\x90\x80\x80\"", "\"\x01\"", "+1", ".5", "1.", "[1]x",
+    };
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        check_canonical(a, yes[i], strlen(yes[i]), 1);
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        check_canonical(a, no[i], strlen(no[i]), 0);
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    check_canonical(a, deep, 200, 0); /* deeper than the fast path goes */
+
+    /* Random documents, mostly canonical, with now and then something JSON.stringify would
+     * print differently: every one the fast path takes is checked against the slow path. */
+    unsigned seed = 12345;
+    size_t yes_count = 0;
+    for (int round = 0; round < 20000; round++) {
+        buf_t t;
+        buf_init(&t, a, 256);
+        random_json(&t, &seed, 0);
+        yes_count += json_is_canonical(buf_slice(&t));
+        check_canonical(a, t.p, t.n, -1);
+        arena_reset(a);
+    }
+    print_message("%zu of 20000 random documents canonical\n", yes_count);
+    assert_true(yes_count > 1000); /* the generator reaches the fast path */
     arena_free(a);
 }
 
@@ -75,6 +222,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doubles_like_javascript),
         cmocka_unit_test(test_strings_escaped_like_javascript),
+        cmocka_unit_test(test_integers_without_printf),
+        cmocka_unit_test(test_canonical_json_text),
         cmocka_unit_test(test_error_envelope),
     };
     return cmocka_run_group_tests_name("core/json", tests, NULL, NULL);

@@ -1,0 +1,424 @@
+/*
+ * The two stores behind respcache.h. Memory: a direct-mapped table of malloc'd entries, each one
+ * block (tag counters, tag names, body). Redis: values are "<expires epoch ms>\n"
+ * followed by the body, so that one GET answers both the body and its remaining time; the
+ * version check of a put and the whole of a purge run as Lua scripts, atomically.
+ */
+#include "lib/cache/respcache.h"
+
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/cache/generation.h"
+#include "lib/core/buf.h"
+#include "lib/core/log.h"
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool respcache_enabled(const conf_t *c)
+{
+    return c->cache_enabled && c->cache_store &&
+           (!strcmp(c->cache_store, "memory") || !strcmp(c->cache_store, "redis"));
+}
+
+static bool use_redis(const conf_t *c)
+{
+    return !strcmp(c->cache_store, "redis");
+}
+
+static bool too_big(const conf_t *c, str_t body)
+{
+    return c->cache_value_max_size != CONF_UNLIMITED && (int64_t)body.n > c->cache_value_max_size;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+/* A part as a presence byte, its length and its bytes: no two part lists share an encoding. */
+static void key_part(buf_t *b, const char *p, size_t n, bool present)
+{
+    buf_putc(b, present ? 1 : 0);
+    buf_append(b, &n, sizeof n);
+    buf_append(b, p, n);
+}
+
+static void key_cstr(buf_t *b, const char *s)
+{
+    key_part(b, s ? s : "", s ? strlen(s) : 0, s != NULL);
+}
+
+const char *respcache_key(arena_t *a, const respcache_key_parts_t *k)
+{
+    buf_t b;
+    buf_init(&b, a, 256);
+    buf_puts(&b, "celer response cache 1, directus 11.3.5");
+    key_cstr(&b, k->user);
+    key_cstr(&b, k->role);
+    key_cstr(&b, k->share);
+    buf_putc(&b, (char)(k->admin * 2 + k->app));
+    buf_append(&b, &k->npolicies, sizeof k->npolicies);
+    for (size_t i = 0; i < k->npolicies; i++)
+        key_cstr(&b, k->policies[i]);
+    key_part(&b, k->path.p, k->path.n, true);
+    key_part(&b, k->query.p, k->query.n, k->query.p != NULL);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(b.p, b.n, md, &mdlen, EVP_sha256(), NULL);
+    char *hex = arena_alloc(a, RESPCACHE_KEY_HEX + 1);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return hex;
+}
+
+/* ------------------------------------------------------------------ memory store */
+
+typedef struct {
+    char key[RESPCACHE_KEY_HEX + 1];
+    int64_t expires_ms;
+    uint64_t gen_all, gen_schema, gen_perm;
+    size_t ntags;
+    uint64_t *tag_gens; /* in block */
+    char **tags;        /* in block */
+    char *block;        /* counters, name pointers, names, body; NULL: empty slot */
+    const char *body;   /* in block */
+    const char *etag;   /* in block, NUL-terminated */
+    size_t body_n, size;
+} mentry_t;
+
+static mentry_t *slots;
+static size_t mem_used, mem_entries;
+
+static void mem_drop(mentry_t *e)
+{
+    if (!e->block)
+        return;
+    free(e->block);
+    mem_used -= e->size;
+    mem_entries--;
+    memset(e, 0, sizeof *e);
+}
+
+void respcache_memory_reset(void)
+{
+    if (!slots)
+        return;
+    for (size_t i = 0; i < RESPCACHE_SLOTS; i++)
+        mem_drop(&slots[i]);
+}
+
+size_t respcache_memory_size(void)
+{
+    return mem_entries;
+}
+
+static mentry_t *mem_slot(const char *key)
+{
+    if (!slots) {
+        slots = calloc(RESPCACHE_SLOTS, sizeof *slots);
+        if (!slots) {
+            log_error("respcache: out of memory");
+            abort();
+        }
+    }
+    /* The key is a hex digest: its first characters are as good a hash as any. */
+    unsigned long h = strtoul((char[9]){key[0], key[1], key[2], key[3], key[4], key[5], key[6],
+                                        key[7], 0},
+                              NULL, 16);
+    return &slots[h % RESPCACHE_SLOTS];
+}
+
+static bool mem_fresh(const mentry_t *e, int64_t now)
+{
+    if (now >= e->expires_ms || gen_get(GEN_RESPONSES) != e->gen_all ||
+        gen_get(GEN_SCHEMA) != e->gen_schema || gen_get(GEN_PERMISSIONS) != e->gen_perm)
+        return false;
+    for (size_t i = 0; i < e->ntags; i++)
+        if (gen_tag_get(e->tags[i]) != e->tag_gens[i])
+            return false;
+    return true;
+}
+
+static void mem_snapshot(arena_t *a, respcache_lookup_t *l)
+{
+    l->snapshot = true;
+    l->gen_all = gen_get(GEN_RESPONSES);
+    l->gen_schema = gen_get(GEN_SCHEMA);
+    l->gen_perm = gen_get(GEN_PERMISSIONS);
+    l->tag_gens = arena_alloc(a, (l->ntags ? l->ntags : 1) * sizeof *l->tag_gens);
+    for (size_t i = 0; i < l->ntags; i++)
+        l->tag_gens[i] = gen_tag_get(l->tags[i]);
+}
+
+static bool mem_get(arena_t *a, respcache_lookup_t *l, str_t *body, str_t *etag,
+                    int64_t *ttl_left)
+{
+    mentry_t *e = mem_slot(l->key);
+    if (!e->block || strcmp(e->key, l->key) != 0)
+        return false;
+    int64_t now = wall_ms();
+    if (!mem_fresh(e, now)) {
+        mem_drop(e);
+        return false;
+    }
+    *body = (str_t){arena_strndup(a, e->body, e->body_n), e->body_n};
+    *etag = str_c(arena_strdup(a, e->etag));
+    *ttl_left = e->expires_ms - now;
+    return true;
+}
+
+static void mem_put(const conf_t *c, const respcache_lookup_t *l, str_t body, str_t etag)
+{
+    /* One block: the counters and the name pointers first (aligned), then the names, the
+     * ETag and the body. */
+    size_t size = l->ntags * (sizeof(uint64_t) + sizeof(char *)) + etag.n + 1 + body.n;
+    for (size_t i = 0; i < l->ntags; i++)
+        size += strlen(l->tags[i]) + 1;
+    if (size > RESPCACHE_MEMORY_MAX / 8)
+        return;
+    mentry_t *e = mem_slot(l->key);
+    mem_drop(e);
+    if (mem_used + size > RESPCACHE_MEMORY_MAX)
+        respcache_memory_reset(); /* rare: the table is bounded, a full reset keeps it simple */
+    char *block = malloc(size ? size : 1);
+    if (!block)
+        return; /* a cache may forget */
+    uint64_t *gens = (uint64_t *)(void *)block;
+    char **names = (char **)(void *)(block + l->ntags * sizeof(uint64_t));
+    char *p = block + l->ntags * (sizeof(uint64_t) + sizeof(char *));
+    for (size_t i = 0; i < l->ntags; i++) {
+        gens[i] = l->tag_gens[i];
+        size_t n = strlen(l->tags[i]) + 1;
+        memcpy(p, l->tags[i], n);
+        names[i] = p;
+        p += n;
+    }
+    char *tag_text = p;
+    memcpy(p, etag.p, etag.n);
+    p[etag.n] = '\0';
+    p += etag.n + 1;
+    memcpy(p, body.p, body.n);
+    *e = (mentry_t){.expires_ms = wall_ms() + c->cache_ttl_ms,
+                    .gen_all = l->gen_all,
+                    .gen_schema = l->gen_schema,
+                    .gen_perm = l->gen_perm,
+                    .ntags = l->ntags,
+                    .tag_gens = gens,
+                    .tags = names,
+                    .block = block,
+                    .body = p,
+                    .etag = tag_text,
+                    .body_n = body.n,
+                    .size = size};
+    memcpy(e->key, l->key, RESPCACHE_KEY_HEX + 1);
+    mem_used += size;
+    mem_entries++;
+}
+
+/* ------------------------------------------------------------------ redis store */
+
+static const char *rkey(arena_t *a, const conf_t *c, const char *kind, const char *name)
+{
+    return arena_printf(a, "%s:%s:%s", c->cache_namespace ? c->cache_namespace : "", kind, name);
+}
+
+static redisReply *rcmd(redis_t *r, arena_t *a, int argc, const char **argv)
+{
+    size_t *len = arena_alloc(a, (size_t)argc * sizeof *len);
+    for (int i = 0; i < argc; i++)
+        len[i] = strlen(argv[i]);
+    redisReply *rep = redis_command(r, a, argc, argv, len);
+    return redis_reply_ok(rep) ? rep : NULL;
+}
+
+/* The tags' version counters, read before the answer is computed. */
+static void redis_snapshot(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l)
+{
+    const char **argv = arena_alloc(a, (l->ntags + 1) * sizeof *argv);
+    argv[0] = "MGET";
+    for (size_t i = 0; i < l->ntags; i++)
+        argv[i + 1] = rkey(a, c, "ver", l->tags[i]);
+    redisReply *rep = rcmd(r, a, (int)l->ntags + 1, argv);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != l->ntags)
+        return; /* no snapshot: nothing will be stored */
+    l->versions = arena_alloc(a, (l->ntags ? l->ntags : 1) * sizeof *l->versions);
+    for (size_t i = 0; i < l->ntags; i++) {
+        const redisReply *v = rep->element[i];
+        l->versions[i] = v->type == REDIS_REPLY_STRING ? arena_strndup(a, v->str, v->len) : "";
+    }
+    l->snapshot = true;
+}
+
+static bool redis_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l,
+                      str_t *body, str_t *etag, int64_t *ttl_left)
+{
+    const char *argv[] = {"GET", rkey(a, c, "resp", l->key)};
+    redisReply *rep = rcmd(r, a, 2, argv);
+    if (!rep || rep->type != REDIS_REPLY_STRING)
+        return false;
+    /* "<expires ms>\n<etag>\n<body>" */
+    const char *end = rep->str + rep->len;
+    const char *nl1 = memchr(rep->str, '\n', rep->len);
+    const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', (size_t)(end - nl1 - 1)) : NULL;
+    int64_t now = wall_ms();
+    long long exp = nl2 ? strtoll(rep->str, NULL, 10) : 0;
+    if (!nl2 || exp <= now)
+        return false;
+    *etag = (str_t){arena_strndup(a, nl1 + 1, (size_t)(nl2 - nl1 - 1)), (size_t)(nl2 - nl1 - 1)};
+    *body = (str_t){arena_strndup(a, nl2 + 1, (size_t)(end - nl2 - 1)), (size_t)(end - nl2 - 1)};
+    *ttl_left = exp - now;
+    return true;
+}
+
+/* KEYS: the entry, then per tag its version counter and its key set. ARGV: the value, the TTL
+ * in ms, then the versions read at lookup. Stores nothing when a version moved. */
+static const char put_script[] =
+    "local n = (#KEYS - 1) / 2\n"
+    "for i = 1, n do\n"
+    "  local v = redis.call('GET', KEYS[1 + i]) or ''\n"
+    "  if v ~= ARGV[2 + i] then return 0 end\n"
+    "end\n"
+    "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
+    "for i = 1, n do\n"
+    "  local s = KEYS[1 + n + i]\n"
+    "  redis.call('SADD', s, KEYS[1])\n"
+    "  if redis.call('PTTL', s) < tonumber(ARGV[2]) then redis.call('PEXPIRE', s, ARGV[2]) end\n"
+    "end\n"
+    "return 1\n";
+
+static void redis_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_lookup_t *l,
+                      str_t body, str_t etag)
+{
+    if (!l->snapshot)
+        return;
+    size_t n = l->ntags;
+    int argc = (int)(3 + 1 + 2 * n + 2 + n);
+    const char **argv = arena_alloc(a, (size_t)argc * sizeof *argv);
+    size_t *len = arena_alloc(a, (size_t)argc * sizeof *len);
+    int k = 0;
+    argv[k++] = "EVAL";
+    argv[k++] = put_script;
+    argv[k++] = arena_printf(a, "%zu", 1 + 2 * n);
+    argv[k++] = rkey(a, c, "resp", l->key);
+    for (size_t i = 0; i < n; i++)
+        argv[k++] = rkey(a, c, "ver", l->tags[i]);
+    for (size_t i = 0; i < n; i++)
+        argv[k++] = rkey(a, c, "tag", l->tags[i]);
+    int64_t ttl = c->cache_ttl_ms > 0 ? c->cache_ttl_ms : 1;
+    buf_t v;
+    buf_init(&v, a, body.n + etag.n + 24);
+    buf_int(&v, wall_ms() + ttl);
+    buf_putc(&v, '\n');
+    buf_str(&v, etag);
+    buf_putc(&v, '\n');
+    buf_str(&v, body);
+    int value_at = k;
+    argv[k++] = v.p;
+    argv[k++] = arena_printf(a, "%lld", (long long)ttl);
+    for (size_t i = 0; i < n; i++)
+        argv[k++] = l->versions[i];
+    for (int i = 0; i < argc; i++)
+        len[i] = i == value_at ? v.n : strlen(argv[i]);
+    redis_command(r, a, argc, argv, len);
+}
+
+/* KEYS: a tag's version counter and its key set. Moves the version, deletes the members. */
+static const char purge_script[] = "redis.call('INCR', KEYS[1])\n"
+                                   "local m = redis.call('SMEMBERS', KEYS[2])\n"
+                                   "for i = 1, #m do redis.call('DEL', m[i]) end\n"
+                                   "redis.call('DEL', KEYS[2])\n"
+                                   "return #m\n";
+
+static void redis_purge_tag(const conf_t *c, redis_t *r, arena_t *a, const char *tag)
+{
+    const char *argv[] = {"EVAL", purge_script, "2", rkey(a, c, "ver", tag), rkey(a, c, "tag", tag)};
+    rcmd(r, a, 5, argv);
+}
+
+/* Every entry and key set of the namespace (versions stay: they only ever move forward). */
+static void redis_clear(const conf_t *c, redis_t *r, arena_t *a)
+{
+    const char *patterns[] = {rkey(a, c, "resp", "*"), rkey(a, c, "tag", "*")};
+    for (int p = 0; p < 2; p++) {
+        const char *cursor = "0";
+        do {
+            const char *argv[] = {"SCAN", cursor, "MATCH", patterns[p], "COUNT", "1000"};
+            redisReply *rep = rcmd(r, a, 6, argv);
+            if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+                rep->element[0]->type != REDIS_REPLY_STRING)
+                return;
+            cursor = arena_strndup(a, rep->element[0]->str, rep->element[0]->len);
+            const redisReply *keys = rep->element[1];
+            if (keys->type != REDIS_REPLY_ARRAY || !keys->elements)
+                continue;
+            const char **del = arena_alloc(a, (keys->elements + 1) * sizeof *del);
+            del[0] = "DEL";
+            for (size_t i = 0; i < keys->elements; i++)
+                del[i + 1] = arena_strndup(a, keys->element[i]->str, keys->element[i]->len);
+            rcmd(r, a, (int)keys->elements + 1, del);
+        } while (strcmp(cursor, "0") != 0);
+    }
+}
+
+/* ------------------------------------------------------------------ both */
+
+bool respcache_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l, str_t *body,
+                   str_t *etag, int64_t *ttl_left_ms)
+{
+    if (!respcache_enabled(c))
+        return false;
+    if (use_redis(c))
+        return redis_get(c, r, a, l, body, etag, ttl_left_ms);
+    return mem_get(a, l, body, etag, ttl_left_ms);
+}
+
+void respcache_prepare(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l)
+{
+    if (!respcache_enabled(c))
+        return;
+    if (use_redis(c))
+        redis_snapshot(c, r, a, l);
+    else
+        mem_snapshot(a, l);
+}
+
+void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_lookup_t *l,
+                   str_t body, str_t etag)
+{
+    if (!respcache_enabled(c) || !l->snapshot || too_big(c, body) || c->cache_ttl_ms <= 0 ||
+        memchr(etag.p, '\n', etag.n))
+        return;
+    if (use_redis(c))
+        redis_put(c, r, a, l, body, etag);
+    else
+        mem_put(c, l, body, etag);
+}
+
+void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const *collections,
+                     size_t n)
+{
+    /* The memory counters move even when the cache is off or in Redis: cheap, and a worker
+     * whose configuration changes never trusts an entry from before. */
+    for (size_t i = 0; i < n; i++)
+        gen_tag_bump(collections[i]);
+    gen_tag_bump(RESPCACHE_WILDCARD);
+    if (!respcache_enabled(c) || !use_redis(c))
+        return;
+    for (size_t i = 0; i < n; i++)
+        redis_purge_tag(c, r, a, collections[i]);
+    redis_purge_tag(c, r, a, RESPCACHE_WILDCARD);
+}
+
+void respcache_clear(const conf_t *c, redis_t *r, arena_t *a)
+{
+    gen_bump(GEN_RESPONSES);
+    if (respcache_enabled(c) && use_redis(c))
+        redis_clear(c, r, a);
+}

@@ -1,0 +1,196 @@
+// The response cache (spec §11) in private pools on the stack's database: CACHE_STORE=memory with
+// one worker, and CACHE_STORE=redis with two workers sharing the stack's Redis (run the stack with
+// --redis; without it that part is skipped). Hits and misses with Directus's headers, callers
+// kept apart, answers served from the cache while the database changes behind it, POST
+// /utils/cache/clear, CACHE_VALUE_MAX_SIZE, CACHE_SKIP_ALLOWED, and what is never cached.
+// Every change is undone at the end, so the suite can run twice in a row.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ENV, CELER_BIN } from './lib/env.mjs';
+import { request as fcgiRequest } from './lib/fcgi.mjs';
+import { sql } from './lib/db.mjs';
+
+const admin = { authorization: 'Bearer admin-static-token' };
+const editor = { authorization: 'Bearer editor-static-token' };
+const pools = [];
+
+async function startPool(extra) {
+	const dir = mkdtempSync(join(tmpdir(), 'celer-respcache-'));
+	const sock = join(dir, 'celer.sock');
+	const base = readFileSync(ENV.CONFIG_PATH, 'utf8')
+		.split('\n')
+		.filter((l) => !/^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+)=/.test(l))
+		.join('\n');
+	const lines = Object.entries({ FCGI_LISTEN: `unix:${sock}`, LOG_LEVEL: 'warn', ...extra }).map(([k, v]) => `${k}=${v}`);
+	writeFileSync(join(dir, 'pool.env'), `${base}\n${lines.join('\n')}\n`);
+	const env = { PATH: process.env.PATH, CONFIG_PATH: join(dir, 'pool.env') };
+	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
+	const child = spawn(CELER_BIN, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+	child.stderrText = '';
+	child.stderr.on('data', (d) => (child.stderrText += d));
+	child.exited = new Promise((resolve) => child.on('exit', resolve));
+	pools.push({ child, dir });
+	for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(25);
+	assert.ok(existsSync(sock), child.stderrText);
+	return (method, path, headers = {}, body) =>
+		fcgiRequest(sock, method, path, body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Every answer of n concurrent GETs (spread over the pool's workers): their titles. */
+async function titles(get, path, headers, n = 8) {
+	const rs = await Promise.all(Array.from({ length: n }, () => get('GET', path, headers)));
+	return rs.map((r) => {
+		assert.equal(r.status, 200, r.body);
+		const d = JSON.parse(r.body).data;
+		return Array.isArray(d) ? d.map((x) => x.article?.title ?? x.title).join('|') : d.title;
+	});
+}
+
+/** A write through Celer purges, in every worker, the answers that read what it changed. */
+async function writesPurge(get) {
+	const own = '/items/articles/1?fields=id,title';
+	const related = '/items/comments?filter[article][_eq]=1&fields=id,article.title&limit=2';
+	await get('POST', '/utils/cache/clear', admin);
+	const before = await titles(get, own, editor);
+	assert.deepEqual(new Set(before).size, 1);
+	await titles(get, related, editor);
+	for (const i of ['a', 'b']) {
+		const t = `written through celer ${i} ${process.hrtime.bigint()}`;
+		const w = await get('PATCH', '/items/articles/1', admin, { title: t });
+		assert.equal(w.status, 200, w.body);
+		assert.deepEqual(new Set(await titles(get, own, editor)), new Set([t]), `own read after write ${i}`);
+		const rel = await titles(get, related, editor);
+		assert.ok(rel.every((x) => x === `${t}|${t}`), `related read after write ${i}: ${rel}`);
+	}
+}
+
+const TITLE = one(`SELECT title FROM articles WHERE id = 1`);
+function one(q) {
+	return sql(q)[0]?.[0];
+}
+
+after(async () => {
+	sql(`UPDATE articles SET title = '${TITLE.replaceAll("'", "''")}' WHERE id = 1`);
+	for (const { child, dir } of pools) {
+		if (child.exitCode === null) child.kill('SIGTERM');
+		await child.exited;
+		rmSync(dir, { recursive: true, force: true });
+		assert.doesNotMatch(child.stderrText, /runtime error|Sanitizer|\berror\b/, 'the pool logged no error');
+	}
+});
+
+const COMMON = { CACHE_ENABLED: 'true', CACHE_STATUS_HEADER: 'X-Cache', CACHE_TTL: '5m' };
+
+test('memory store: miss then hit, Directus headers, callers kept apart, clear', async () => {
+	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_SKIP_ALLOWED: 'true', PUBLIC_URL: 'http://celer.test/cms' });
+	const path = '/items/articles/1?fields=id,title';
+	const miss = await get('GET', path);
+	assert.equal(miss.status, 200, miss.body);
+	assert.equal(miss.headers['x-cache'], 'MISS');
+	assert.equal(miss.headers['cache-control'], 'public, max-age=300');
+	assert.equal(miss.headers.vary, 'Origin, Cache-Control');
+	const hit = await get('GET', path);
+	assert.equal(hit.headers['x-cache'], 'HIT');
+	assert.equal(hit.body, miss.body);
+	assert.equal(hit.headers.etag, miss.headers.etag);
+	assert.equal(hit.headers['content-type'], 'application/json; charset=utf-8');
+	assert.match(hit.headers['cache-control'], /^public, max-age=(300|299)$/);
+	const notModified = await get('GET', path, { 'if-none-match': miss.headers.etag });
+	assert.equal(notModified.status, 304);
+	assert.equal(notModified.headers['x-cache'], 'HIT');
+
+	// Served from the cache while the database changes behind it (no write went through Celer).
+	sql(`UPDATE articles SET title = 'changed behind the cache' WHERE id = 1`);
+	assert.equal(JSON.parse((await get('GET', path)).body).data.title, TITLE);
+	// The editor is another caller: its own entry, computed now, private.
+	const ed = await get('GET', path, editor);
+	assert.equal(ed.headers['x-cache'], 'MISS');
+	assert.equal(ed.headers['cache-control'], 'private, max-age=300');
+	assert.equal(JSON.parse(ed.body).data.title, 'changed behind the cache');
+	// Only admins clear the cache.
+	const refused = await get('POST', '/utils/cache/clear', editor);
+	assert.equal(refused.status, 403);
+	assert.equal(JSON.parse(refused.body).errors[0].extensions.code, 'FORBIDDEN');
+	const cleared = await get('POST', '/utils/cache/clear', admin);
+	assert.equal(cleared.status, 200);
+	assert.equal(cleared.body, '');
+	const fresh = await get('GET', path);
+	assert.equal(fresh.headers['x-cache'], 'MISS');
+	assert.equal(JSON.parse(fresh.body).data.title, 'changed behind the cache');
+
+	// The client may skip the lookup (CACHE_SKIP_ALLOWED): computed now, still stored.
+	sql(`UPDATE articles SET title = 'skipped' WHERE id = 1`);
+	const skipped = await get('GET', path, { 'cache-control': 'no-store' });
+	assert.equal(skipped.headers['x-cache'], 'MISS');
+	assert.equal(skipped.headers['cache-control'], 'no-store');
+	assert.equal(JSON.parse(skipped.body).data.title, 'skipped');
+	assert.equal(JSON.parse((await get('GET', path)).body).data.title, 'skipped');
+
+	// The Data Studio (Referer under PUBLIC_URL/admin) always gets a fresh answer while
+	// auto-purge is off; other referers use the cache.
+	sql(`UPDATE articles SET title = 'studio' WHERE id = 1`);
+	const studio = await get('GET', path, { referer: 'http://celer.test/cms/admin/content/articles' });
+	assert.equal(studio.headers['cache-control'], 'no-store');
+	assert.equal(JSON.parse(studio.body).data.title, 'studio');
+	const elsewhere = await get('GET', path, { referer: 'http://celer.test/cms/other' });
+	assert.equal(elsewhere.headers['x-cache'], 'HIT');
+
+	// Never cached: errors, /auth, /server/health, SEARCH.
+	const bad = await get('GET', '/items/articles?limit=x');
+	assert.equal(bad.status, 400);
+	assert.equal(bad.headers['cache-control'], undefined);
+	assert.equal(bad.headers['x-cache'], undefined, 'refused before the cache, as sanitizeQuery does');
+	const forbidden = await get('GET', '/items/directus_users');
+	assert.equal(forbidden.status, 403);
+	assert.equal(forbidden.headers['x-cache'], 'MISS');
+	assert.equal((await get('GET', '/items/articles?limit=x')).status, 400);
+	assert.equal((await get('GET', '/server/health')).headers['cache-control'], 'no-cache');
+	assert.equal((await get('GET', '/auth')).headers['cache-control'], 'no-cache');
+	assert.notEqual((await get('GET', '/auth')).headers['x-cache'], 'HIT');
+});
+
+test('memory store, two workers: a write through Celer purges what it made stale in both', async () => {
+	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '2' });
+	await writesPurge(get);
+});
+
+test('memory store: answers over CACHE_VALUE_MAX_SIZE are served, not cached', async () => {
+	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_VALUE_MAX_SIZE: '200' });
+	const small = '/items/articles/1?fields=id';
+	const big = '/items/articles?limit=10';
+	assert.equal((await get('GET', small)).headers['x-cache'], 'MISS');
+	assert.equal((await get('GET', small)).headers['x-cache'], 'HIT');
+	for (let i = 0; i < 2; i++) {
+		const r = await get('GET', big);
+		assert.equal(r.status, 200);
+		assert.ok(r.body.length > 200);
+		assert.equal(r.headers['x-cache'], 'MISS');
+		assert.equal(r.headers['cache-control'], 'no-cache');
+	}
+});
+
+test('redis store: two workers share the entries; clear reaches both', { skip: !ENV.REDIS && 'the stack runs without --redis' }, async () => {
+	const get = await startPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '2', CACHE_NAMESPACE: `respcache-test-${process.pid}` });
+	await get('POST', '/utils/cache/clear', admin);
+	const path = '/items/articles?limit=3&fields=id,title&sort=id';
+	const first = await get('GET', path, editor);
+	assert.equal(first.headers['x-cache'], 'MISS');
+	// Whichever worker answers, the entry is there.
+	const again = await Promise.all(Array.from({ length: 8 }, () => get('GET', path, editor)));
+	for (const r of again) {
+		assert.equal(r.headers['x-cache'], 'HIT');
+		assert.equal(r.body, first.body);
+		assert.match(r.headers['cache-control'], /^private, max-age=\d+$/);
+	}
+	assert.equal((await get('GET', path)).headers['x-cache'], 'MISS', 'the public is another caller');
+	assert.equal((await get('POST', '/utils/cache/clear', admin)).status, 200);
+	const after = await Promise.all(Array.from({ length: 4 }, () => get('GET', path, editor)));
+	assert.equal(after.filter((r) => r.headers['x-cache'] === 'MISS').length >= 1, true);
+	assert.equal((await get('GET', path, editor)).headers['x-cache'], 'HIT');
+	await writesPurge(get);
+});
