@@ -194,3 +194,47 @@ test('redis store: two workers share the entries; clear reaches both', { skip: !
 	assert.equal((await get('GET', path, editor)).headers['x-cache'], 'HIT');
 	await writesPurge(get);
 });
+
+test('redis store, two pools: nested writes, batch by query and deletes made through one purge the other', { skip: !ENV.REDIS && 'the stack runs without --redis' }, async () => {
+	const ns = `respcache-pools-${process.pid}`;
+	const a = await startPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '1', CACHE_NAMESPACE: ns });
+	const b = await startPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '1', CACHE_NAMESPACE: ns });
+	const body = one('SELECT body FROM comments WHERE id = 1');
+	const categories = '/items/categories?fields=title&sort=-id&limit=1';
+	const comment = '/items/comments/1?fields=body';
+	const read = async (path) => {
+		const r = await a('GET', path, editor);
+		assert.equal(r.status, 200, r.body);
+		return { data: JSON.parse(r.body).data, cache: r.headers['x-cache'] };
+	};
+	let aid, cid;
+	try {
+		await a('POST', '/utils/cache/clear', admin);
+		const cat0 = await read(categories);
+		assert.equal((await read(categories)).cache, 'HIT');
+		await read(comment);
+		assert.equal((await read(comment)).cache, 'HIT');
+		// A nested create through the other pool: the related collection's answers go.
+		const title = `pool b category ${process.pid}`;
+		const w = await b('POST', '/items/articles?fields=id,category', admin, { title: 'pool b article', category: { title } });
+		assert.equal(w.status, 200, w.body);
+		({ id: aid, category: cid } = JSON.parse(w.body).data);
+		const cat1 = await read(categories);
+		assert.notDeepEqual(cat1.data, cat0.data);
+		assert.deepEqual(cat1.data, [{ title }]);
+		// An update by query through the other pool.
+		const text = `patched by query ${process.pid}`;
+		const q = await b('PATCH', '/items/comments', admin, { query: { filter: { id: { _eq: 1 } } }, data: { body: text } });
+		assert.equal(q.status, 200, q.body);
+		assert.deepEqual((await read(comment)).data, { body: text });
+		// Deletes by key through the other pool.
+		assert.equal((await b('DELETE', `/items/articles/${aid}`, admin)).status, 204);
+		assert.equal((await b('DELETE', `/items/categories/${cid}`, admin)).status, 204);
+		aid = cid = undefined;
+		assert.deepEqual((await read(categories)).data, cat0.data);
+	} finally {
+		if (aid) await b('DELETE', `/items/articles/${aid}`, admin);
+		if (cid) await b('DELETE', `/items/categories/${cid}`, admin);
+		sql(`UPDATE comments SET body = '${body.replaceAll("'", "''")}' WHERE id = 1`);
+	}
+});
