@@ -333,7 +333,7 @@ const needRedis = { skip: HAVE_REDIS ? false : 'redis-server is not installed' }
 let red, red2;
 
 test('redis store: same answers, one count for every worker of every pool on that Redis', needRedis, async () => {
-	const cfg = { ...LIMITS, RATE_LIMITER_STORE: 'redis', REDIS: `redis://127.0.0.1:${redis.port}`, CACHE_ENABLED: 'true', CACHE_STORE: 'redis' };
+	const cfg = { ...LIMITS, RATE_LIMITER_STORE: 'redis', REDIS: `redis://127.0.0.1:${redis.port}`, CACHE_ENABLED: 'true', CACHE_STORE: 'redis', CACHE_STATUS_HEADER: 'X-Cache', CACHE_NAMESPACE: `rl-${process.pid}` };
 	red = await startPool('redis', cfg, 3);
 	red2 = await startPool('redis2', cfg, 1);
 	assert.deepEqual(await pings(red, 2, { ip: '192.0.2.200' }), [200, 200]);
@@ -411,8 +411,16 @@ test('Redis down, then restarted: served meanwhile (never 500), limited again on
 	const [c] = h.body.checks['cache:responseTime'];
 	assert.equal(c.status, 'error');
 	assert.deepEqual(Object.keys(c), ['status', 'componentType', 'observedValue', 'observedUnit', 'threshold', 'output']);
-	// Other routes keep working too.
+	// Other routes keep working too, and reads are answered from the database (the response
+	// cache on Redis is skipped, never an error).
 	assert.equal((await get(red, '/server/info', { ip: '192.0.2.232' })).status, 200);
+	const item = { ip: '192.0.2.233', headers: { authorization: `Bearer ${ENV.ADMIN_TOKEN}` } };
+	for (let i = 0; i < 3; i++) {
+		const r = await get(red, '/items/articles/1?fields=id,title', item);
+		assert.equal(r.status, 200);
+		assert.equal(JSON.parse(r.body).data.id, 1);
+		assert.notEqual(r.headers['x-cache'], 'HIT');
+	}
 
 	redis.proc = await redisStart(redis.port);
 	// Workers that failed to connect meanwhile wait out their back-off (2 s at most).
@@ -426,6 +434,12 @@ test('Redis down, then restarted: served meanwhile (never 500), limited again on
 	const all = await Promise.all(Array.from({ length: 12 }, () => get(red, '/server/ping', { ip })));
 	assert.equal(all.filter((r) => r.status === 200).length, 3, `statuses ${all.map((r) => r.status)}`);
 	assert.equal(all.filter((r) => r.status === 500).length, 0);
+	// The response cache is used again: a read is stored, then a hit in every worker.
+	// (each try from another client IP, so that the rate limiter stays out of it)
+	let n = 0;
+	const again = () => ({ ip: `198.51.100.${++n}`, headers: { authorization: `Bearer ${ENV.ADMIN_TOKEN}` } });
+	assert.equal((await get(red, '/items/articles/2?fields=id', again())).status, 200);
+	assert.ok(await waitFor(async () => (await get(red, '/items/articles/2?fields=id', again())).headers['x-cache'] === 'HIT'), 'cached again');
 	const ok = await health(red, '192.0.2.243');
 	assert.equal(ok.body.checks['cache:responseTime'][0].status, 'ok');
 	assert.equal(ok.body.checks['rateLimiter:responseTime'][0].status, 'ok');
