@@ -58,3 +58,18 @@ char *str_dup(arena_t *a, str_t s)
 {
     return arena_strndup(a, s.p ? s.p : "", s.n);
 }
+
+bool str_is_uuid(str_t s)
+{
+    if (s.n != 36)
+        return false;
+    for (size_t i = 0; i < 36; i++) {
+        char ch = s.p[i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? ch != '-'
+                 : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+                     (ch >= 'A' && ch <= 'F')))
+            return false;
+    }
+    return true;
+}

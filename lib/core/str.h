@@ -30,6 +30,8 @@ bool str_eq_c(str_t a, const char *b);
 /* ASCII case-insensitive equality. */
 bool str_ieq_c(str_t a, const char *b);
 bool str_starts_with(str_t s, str_t prefix);
+/* 8-4-4-4-12 hexadecimal digits, either case: the text a uuid key or value must be. */
+bool str_is_uuid(str_t s);
 /* 64-bit FNV-1a of the bytes: for hash tables, not cryptography. */
 uint64_t str_hash(str_t s);
 /* Index of the first c in s, or -1. */

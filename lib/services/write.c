@@ -112,27 +112,12 @@ struct json_object *wr_cell_key(write_t *w, const db_value_t *v)
     }
 }
 
-static bool uuid_text_valid(str_t s)
-{
-    if (s.n != 36)
-        return false;
-    for (size_t i = 0; i < 36; i++) {
-        char ch = s.p[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? ch != '-'
-                 : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                     (ch >= 'A' && ch <= 'F')))
-            return false;
-    }
-    return true;
-}
-
 bool write_key_text_valid(const schema_collection_t *c, str_t key)
 {
     schema_type_t t = c->primary->type;
     if (t == SCHEMA_TYPE_INTEGER)
         return jsval_is_integer(jsval_str_number(key));
-    return t != SCHEMA_TYPE_UUID || uuid_text_valid(key);
+    return t != SCHEMA_TYPE_UUID || str_is_uuid(key);
 }
 
 bool write_key_valid(const schema_collection_t *c, const struct json_object *key)

@@ -126,20 +126,6 @@ static bool valid_utf8(str_t s)
     return true;
 }
 
-static bool valid_uuid(str_t s)
-{
-    if (s.n != 36)
-        return false;
-    for (size_t i = 0; i < 36; i++) {
-        char ch = s.p[i];
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? ch != '-'
-                 : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
-            return false;
-    }
-    return true;
-}
-
 static bool valid_time(str_t s)
 {
     /* HH:MM[:SS[.fraction]] */
@@ -399,7 +385,7 @@ static bool uuid_as_text(cc_t *c, const pfilter_t *f)
     for (size_t i = 0; i < n; i++) {
         const qval_t *x = v->kind == QV_LIST ? &v->items[i] : v;
         if (x->kind != QV_NULL && x->kind != QV_UNDEFINED &&
-            !(x->kind == QV_STRING && valid_uuid(x->s))) {
+            !(x->kind == QV_STRING && str_is_uuid(x->s))) {
             pg_refuses(c);
             return true;
         }
@@ -791,7 +777,7 @@ static void search(cc_t *c, sqlbuf_t *b, str_t q, ref_t base)
             col(b, base, f);
             sqlbuf_kw(b, " = ");
             sqlbuf_param(b, num);
-        } else if (f->type == SCHEMA_TYPE_UUID && valid_uuid(q)) {
+        } else if (f->type == SCHEMA_TYPE_UUID && str_is_uuid(q)) {
             if (n++)
                 sqlbuf_kw(b, " OR ");
             col(b, base, f);
