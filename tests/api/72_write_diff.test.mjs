@@ -1,0 +1,57 @@
+// Write rules found by tests/compat/diff-writes.mjs (seeded writes sent to real Directus 11.3.5 and
+// to Celer): each test pins the answer real Directus gave on the PostgreSQL fixture. Nothing here
+// leaves rows behind (every request is refused, or puts back what it changed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENV, call } from './lib/env.mjs';
+
+const DB = ENV.STACK_DB || ENV.DB_CLIENT;
+const admin = { authorization: 'Bearer admin-static-token' };
+const send = (method, path, body, headers = admin) => call(method, path, { headers, body });
+
+// Directus reads the collection out of knex's error message, whose first quoted name is the table
+// of the INSERT or UPDATE that failed (PostgreSQL names no column: field stays null).
+test('too long and out of range values name the collection of the failed statement', { skip: DB === 'sqlite' && 'SQLite enforces no length or range' }, async () => {
+	const long = await send('POST', '/items/tags', { name: 'z'.repeat(300) });
+	assert.equal(long.status, 400);
+	const e = long.json.errors[0];
+	assert.equal(e.extensions.code, 'VALUE_TOO_LONG');
+	assert.equal(e.extensions.collection, 'tags');
+	if (DB === 'pg') {
+		assert.deepEqual(long.json, {
+			errors: [{ message: 'Value in collection "tags" is too long.', extensions: { collection: 'tags', field: null, code: 'VALUE_TOO_LONG' } }],
+		});
+		// the same for an UPDATE, and for a numeric value out of the column's range
+		const range = await send('PATCH', '/items/articles/1', { price: '1234567890.12' });
+		assert.deepEqual(range.json, {
+			errors: [{ message: 'Numeric value in collection "articles" is out of range.', extensions: { collection: 'articles', field: null, code: 'VALUE_OUT_OF_RANGE' } }],
+		});
+		const upd = await send('PATCH', '/items/categories/1', { title: 'y'.repeat(300) });
+		assert.equal(upd.json.errors[0].message, 'Value in collection "categories" is too long.');
+	}
+	const tags = await call('GET', '/items/tags?aggregate[count]=*', { headers: admin });
+	assert.equal(Number(tags.json.data[0].count), 15, 'nothing was written');
+});
+
+// UsersService.updateMany asks ItemsService for the remaining-admin check when the payload sets a
+// role or a status other than "active"; it runs inside the transaction, after the update.
+test('PATCH /users/me cannot remove the last admin; the update is rolled back', async () => {
+	const before = (await send('GET', '/users/me?fields=role,status,first_name')).json.data;
+	const refused = {
+		errors: [{
+			message: "Can't process content. Cannot remove the last admin user from the system.",
+			extensions: { reason: 'Cannot remove the last admin user from the system', code: 'UNPROCESSABLE_CONTENT' },
+		}],
+	};
+	for (const body of [{ role: null, first_name: 'Gone' }, { status: 'suspended' }, { status: 'draft' }]) {
+		const r = await send('PATCH', '/users/me?fields=first_name,status', body);
+		assert.equal(r.status, 422, JSON.stringify(body));
+		assert.deepEqual(r.json, refused);
+	}
+	const after = (await send('GET', '/users/me?fields=role,status,first_name')).json.data;
+	assert.deepEqual(after, before);
+	// "active" needs no admin check, and a role kept as it was passes the check
+	const ok = await send('PATCH', '/users/me?fields=first_name,status', { status: 'active', role: before.role, first_name: before.first_name });
+	assert.equal(ok.status, 200);
+	assert.deepEqual(ok.json.data, { first_name: before.first_name, status: 'active' });
+});
