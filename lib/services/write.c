@@ -733,26 +733,10 @@ static int insert_run(write_t *w, const schema_collection_t *c, wr_cols_t *cols,
     return 0;
 }
 
-/* createMany of items that have no nested relational values: the rows in as few multi-row
- * INSERTs as the dialect's parameter limit allows, then one activity and one revision INSERT,
- * so a batch costs a constant number of statements. */
-static int create_flat(write_t *w, const schema_collection_t *c, struct json_object **items,
-                       size_t n, write_revs_t *revs, struct json_object **keys)
+/* Rows [0, n) in as few multi-row INSERTs as the dialect's parameter limit allows. */
+static int insert_rows(write_t *w, const schema_collection_t *c, wr_cols_t *cols, size_t n,
+                       struct json_object **keys)
 {
-    wr_cols_t *cols = arena_calloc(w->a, n ? n : 1, sizeof *cols);
-    bool reset = false;
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *payload;
-        if (wr_track(w, 1) < 0 || process_payload(w, c, PERM_CREATE, items[i], &payload) < 0 ||
-            wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
-            return -1;
-        qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, wr_cmp_cols);
-        wr_col_t *pkcol = wr_cols_find(&cols[i], c->primary);
-        struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
-        if (jsval_truthy(pk) && !write_key_valid(c, pk))
-            return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
-        reset |= jsval_truthy(pk) && c->primary->auto_increment;
-    }
     size_t max = sqlbuf_max_params(db_dialect(w->db));
     for (size_t from = 0; from < n;) {
         size_t to = from + 1;
@@ -765,6 +749,53 @@ static int create_flat(write_t *w, const schema_collection_t *c, struct json_obj
             return -1;
         from = to;
     }
+    return 0;
+}
+
+/* Item n of a batch was refused while being processed. Directus creates the items one by one, so
+ * items [0, n) were inserted before (the transaction then rolls them back): their INSERTs take
+ * auto-increment values a client sees as the gap before its next item's key, and an INSERT that
+ * fails there is the error Directus reports, not item n's. A database error already aborted the
+ * transaction: it stands. Returns -1. */
+static int refused_at(write_t *w, const schema_collection_t *c, wr_cols_t *cols, size_t n,
+                      struct json_object **keys)
+{
+    if (!n || w->e->code == ERR_INTERNAL_SERVER_ERROR ||
+        w->e->code == ERR_SERVICE_UNAVAILABLE)
+        return -1;
+    err_t refused = *w->e;
+    *w->e = (err_t){0};
+    if (insert_rows(w, c, cols, n, keys) == 0)
+        *w->e = refused;
+    return -1;
+}
+
+/* createMany of items that have no nested relational values: the rows in as few multi-row
+ * INSERTs as the dialect's parameter limit allows, then one activity and one revision INSERT,
+ * so a batch costs a constant number of statements. */
+static int create_flat(write_t *w, const schema_collection_t *c, struct json_object **items,
+                       size_t n, write_revs_t *revs, struct json_object **keys)
+{
+    wr_cols_t *cols = arena_calloc(w->a, n ? n : 1, sizeof *cols);
+    bool reset = false;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *payload;
+        if (wr_track(w, 1) < 0)
+            return -1;
+        if (process_payload(w, c, PERM_CREATE, items[i], &payload) < 0 ||
+            wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
+            return refused_at(w, c, cols, i, keys);
+        qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, wr_cmp_cols);
+        wr_col_t *pkcol = wr_cols_find(&cols[i], c->primary);
+        struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
+        if (jsval_truthy(pk) && !write_key_valid(c, pk)) {
+            err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
+            return refused_at(w, c, cols, i, keys);
+        }
+        reset |= jsval_truthy(pk) && c->primary->auto_increment;
+    }
+    if (insert_rows(w, c, cols, n, keys) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         if (c->primary->type == SCHEMA_TYPE_UUID && db_dialect(w->db) == DB_PG &&
             jsval_is_string(keys[i])) {

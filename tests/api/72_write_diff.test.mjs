@@ -55,3 +55,27 @@ test('PATCH /users/me cannot remove the last admin; the update is rolled back', 
 	assert.equal(ok.status, 200);
 	assert.deepEqual(ok.json.data, { first_name: before.first_name, status: 'active' });
 });
+
+// ItemsService.createMany creates the items one by one in a transaction: the items before a
+// refused one were inserted (then rolled back), so they took auto-increment values (PostgreSQL
+// and MySQL keep them used), and an INSERT failing among them is the error, not the later item's.
+test('a refused batch create: earlier items were inserted first (key gap, their error wins)', async () => {
+	const run = Date.now().toString(36);
+	const a = await send('POST', '/items/articles?fields=id', { title: `W72 before ${run}` });
+	assert.equal(a.status, 200);
+	const refused = await send('POST', '/items/articles?fields=id', [{ title: 'W72 one' }, { title: 'W72 two' }, { status: 'draft' }]);
+	assert.equal(refused.status, 400);
+	assert.deepEqual(refused.json.errors[0].extensions, { field: 'title', type: 'required', code: 'FAILED_VALIDATION' });
+	const dupe = `w72-dupe-${run}`;
+	const unique = await send('POST', '/items/articles?fields=id', [{ title: 'W72 u1', slug: dupe }, { title: 'W72 u2', slug: dupe }, { title: null }]);
+	assert.equal(unique.status, 400);
+	assert.equal(unique.json.errors[0].extensions.code, 'RECORD_NOT_UNIQUE');
+	assert.equal(unique.json.errors[0].extensions.field, 'slug');
+	const b = await send('POST', '/items/articles?fields=id', { title: `W72 after ${run}` });
+	assert.equal(b.status, 200);
+	if (DB !== 'sqlite') assert.equal(b.json.data.id, a.json.data.id + 5, 'two + two refused INSERTs used keys');
+	const left = await call('GET', `/items/articles?filter[title][_starts_with]=W72&fields=title&sort=id`, { headers: admin });
+	assert.deepEqual(left.json.data.map((r) => r.title), [`W72 before ${run}`, `W72 after ${run}`]);
+	const del = await send('DELETE', '/items/articles', [a.json.data.id, b.json.data.id]);
+	assert.equal(del.status, 204);
+});
