@@ -86,9 +86,9 @@ static int email_taken(ctx_t *ctx, str_t email, bool *taken)
 
 static void refuse_manual(ctx_t *ctx, err_t *pre, const char *field)
 {
-    err_invalid_payload(pre, ctx->arena,
-                        arena_printf(ctx->arena, "You can't change the \"%s\" value manually",
-                                     field));
+    err_invalid_payload(
+        pre, ctx->arena,
+        arena_printf(ctx->arena, "You can't change the \"%s\" value manually", field));
 }
 
 /* UsersService.updateMany's own checks, in its order; the first objection goes to pre (raised
@@ -182,7 +182,8 @@ static int remaining_admin_check(ctx_t *ctx, struct json_object *data)
         return 0;
     err_set(&ctx->err, ctx->arena, ERR_UNPROCESSABLE_CONTENT,
             "Can't process content. Cannot remove the last admin user from the system.");
-    err_ext_str(&ctx->err, ctx->arena, "reason", "Cannot remove the last admin user from the system");
+    err_ext_str(&ctx->err, ctx->arena, "reason",
+                "Cannot remove the last admin user from the system");
     return -1;
 }
 

@@ -267,7 +267,8 @@ static const char *loggable(arena_t *a, const char *state, const char *msg)
 
 /* PG names the table and column in dedicated fields; unique and foreign-key violations name the
  * key columns only in DETAIL ("Key (email)=(...) already exists."): the first parenthesised
- * part, never the value. Length and range errors carry neither: field stays null, as in Directus. */
+ * part, never the value. Length and range errors carry neither: field stays null, as in Directus.
+ */
 static db_drv_status_t map_error(db_conn_t *c, arena_t *a, err_t *e, const PGresult *r,
                                  const char *sql)
 {

@@ -477,6 +477,30 @@ static int count_matching(write_t *w, const schema_collection_t *c, const write_
     return 0;
 }
 
+/* Object.keys(payload): an object's names; an array's indexes ("0", "1", …), which a single
+ * item's PATCH with an array body then asks permission for as fields. */
+static const char **payload_keys(arena_t *a, struct json_object *payload, size_t *n)
+{
+    bool array = json_object_is_type(payload, json_type_array);
+    size_t cap = array ? json_object_array_length(payload)
+                 : json_object_is_type(payload, json_type_object)
+                     ? (size_t)json_object_object_length(payload)
+                     : 0;
+    const char **keys = arena_calloc(a, cap ? cap : 1, sizeof *keys);
+    *n = 0;
+    if (array) {
+        for (size_t i = 0; i < cap; i++)
+            keys[(*n)++] = arena_printf(a, "%zu", i);
+    } else if (cap) {
+        json_object_object_foreach(payload, k, v)
+        {
+            (void)v;
+            keys[(*n)++] = k;
+        }
+    }
+    return keys;
+}
+
 /*
  * validateAccess for update / delete keys (Directus's validateItemAccess): the payload fields
  * must exist and be allowed for the action (processAst), every key must be a row the action's
@@ -492,19 +516,12 @@ static int validate_access(write_t *w, const schema_collection_t *c, perm_action
         return -1;
     if (!ps)
         return 0;
-    size_t nf = payload ? (size_t)json_object_object_length(payload) : 0, nbad = 0;
-    const char **fields = arena_calloc(w->a, nf ? nf : 1, sizeof *fields);
+    size_t nf = 0, nbad = 0;
+    const char **fields = payload_keys(w->a, payload, &nf);
     const char **bad = arena_calloc(w->a, nf ? nf : 1, sizeof *bad);
-    nf = 0;
-    if (payload) {
-        json_object_object_foreach(payload, k, v)
-        {
-            (void)v;
-            fields[nf++] = k;
-            if (!schema_field(c, str_c(k)))
-                bad[nbad++] = k;
-        }
-    }
+    for (size_t i = 0; i < nf; i++)
+        if (!schema_field(c, str_c(fields[i])))
+            bad[nbad++] = fields[i];
     if (nbad)
         return fields_forbidden(w, c, bad, nbad);
     const perm_coll_t *pc = perm_coll(ps, str_c(c->name));
@@ -760,8 +777,7 @@ static int insert_rows(write_t *w, const schema_collection_t *c, wr_cols_t *cols
 static int refused_at(write_t *w, const schema_collection_t *c, wr_cols_t *cols, size_t n,
                       struct json_object **keys)
 {
-    if (!n || w->e->code == ERR_INTERNAL_SERVER_ERROR ||
-        w->e->code == ERR_SERVICE_UNAVAILABLE)
+    if (!n || w->e->code == ERR_INTERNAL_SERVER_ERROR || w->e->code == ERR_SERVICE_UNAVAILABLE)
         return -1;
     err_t refused = *w->e;
     *w->e = (err_t){0};
@@ -901,11 +917,13 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
 {
     if (wr_track(w, keys->n) < 0 || wr_keys_valid(w, c, keys) < 0)
         return -1;
+    /* validateAccess asks for Object.keys(data): an array body's indexes too */
+    struct json_object *asked = json_object_is_type(data, json_type_array) ? data : NULL;
     if (!wr_is_object(data))
         data = wr_own(w, json_object_new_object());
     sort_keys(w, keys);
     struct json_object *presets;
-    if (validate_access(w, c, PERM_UPDATE, keys, data) < 0 ||
+    if (validate_access(w, c, PERM_UPDATE, keys, asked ? asked : data) < 0 ||
         process_payload(w, c, PERM_UPDATE, data, &presets) < 0)
         return -1;
     if (w->pre_mutation && err_is_set(w->pre_mutation)) {

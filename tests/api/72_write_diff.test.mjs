@@ -79,3 +79,15 @@ test('a refused batch create: earlier items were inserted first (key gap, their 
 	const del = await send('DELETE', '/items/articles', [a.json.data.id, b.json.data.id]);
 	assert.equal(del.status, 204);
 });
+
+// PATCH /items/:collection/:pk with an array body: updateOne → validateAccess with the fields
+// Object.keys(data), which for an array are its indexes.
+test('an array body on a single item PATCH asks permission for its indexes as fields', async () => {
+	const editor = { authorization: 'Bearer editor-static-token' };
+	const one = await send('PATCH', '/items/articles/3?fields=id', [[1]], editor);
+	assert.equal(one.status, 403);
+	const reason = 'You don\'t have permission to access field "0" in collection "articles" or it does not exist. Queried in root.';
+	assert.deepEqual(one.json, { errors: [{ message: reason, extensions: { reason, code: 'FORBIDDEN' } }] });
+	const two = await send('PATCH', '/items/articles/3?fields=id', [1, 2], editor);
+	assert.equal(two.json.errors[0].message, 'You don\'t have permission to access fields "0", "1" in collection "articles" or they do not exist. Queried in root.');
+});
