@@ -12,6 +12,7 @@
 #include "lib/api/items_write.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
+#include "lib/auth/authdb.h"
 #include "lib/auth/email.h"
 #include "lib/auth/reset.h"
 #include "lib/core/json.h"
@@ -156,7 +157,7 @@ static const char admin_count_sql[] =
     "SELECT a.role FROM directus_access a JOIN directus_policies p ON p.id = a.policy "
     "WHERE a.role IS NOT NULL AND p.admin_access = TRUE "
     "UNION SELECT r.id FROM directus_roles r JOIN admin_roles ar ON r.parent = ar.id) "
-    "SELECT COUNT(*) FROM directus_users u WHERE u.status = 'active' AND ("
+    "SELECT COUNT(*) FROM directus_users u WHERE u.status = ? AND ("
     "u.role IN (SELECT id FROM admin_roles) OR EXISTS (SELECT 1 FROM directus_access a "
     "JOIN directus_policies p ON p.id = a.policy "
     "WHERE a.\"user\" = u.id AND p.admin_access = TRUE))";
@@ -174,7 +175,8 @@ static int remaining_admin_check(ctx_t *ctx, struct json_object *data)
     if (!wants)
         return 0;
     db_result_t r;
-    if (db_exec(ctx->db, ctx->arena, &ctx->err, admin_count_sql, NULL, 0, &r) < 0)
+    db_value_t active = authdb_cstr("active");
+    if (authdb_exec(ctx->arena, &ctx->err, ctx->db, admin_count_sql, &active, 1, &r) < 0)
         return -1;
     const db_value_t *n = r.nrows ? db_cell(&r, 0, 0) : NULL;
     /* COUNT(*) is a bigint: an integer on every driver, text only if one printed it */
