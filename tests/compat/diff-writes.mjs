@@ -15,22 +15,13 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32, parseArgs } from './diff-reads.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const SHARED = resolve(ROOT, '..', '..', 'shared');
 const RUN_MJS = join(SHARED, 'conformance', 'run.mjs');
 
-function mulberry32(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 let rnd = Math.random;
 const pick = (a) => a[Math.floor(rnd() * a.length)];
 const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -209,18 +200,6 @@ export function generate({ seed, count }) {
 }
 
 // ------------------------------------------------------------------ driver
-function parseArgs(argv) {
-	const a = { _: [] };
-	for (let i = 0; i < argv.length; i++) {
-		if (argv[i].startsWith('--')) {
-			const eq = argv[i].indexOf('=');
-			if (eq > 0) a[argv[i].slice(2, eq)] = argv[i].slice(eq + 1);
-			else if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) a[argv[i].slice(2)] = true;
-			else a[argv[i].slice(2)] = argv[++i];
-		} else a._.push(argv[i]);
-	}
-	return a;
-}
 // A failure whose only difference is the text of a 500 that real Directus fills with the SQL it
 // ran and the database's error (shown to admins only; e.g. "invalid input syntax for type
 // integer"): Celer never reproduces knex's SQL text.
