@@ -634,6 +634,8 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
     if (jsval_truthy(pk) && !write_key_valid(c, pk))
         return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
+    /* the INSERT sorts cols in place: pkcol points elsewhere after it */
+    bool explicit_key = jsval_truthy(pk);
     struct json_object *returned;
     if (wr_insert_row(w, c, &cols, &returned) < 0)
         return -1;
@@ -660,7 +662,7 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     wr_event(w, "create", c, &pk, 1);
     if (wr_tracked(w, c) && record_create(w, c, data, pk, &kids, revs) < 0)
         return -1;
-    if (pkcol && jsval_truthy(pkcol->v) && !pkcol->date &&
+    if (explicit_key &&
         (pkf->type == SCHEMA_TYPE_INTEGER || pkf->type == SCHEMA_TYPE_BIG_INTEGER) &&
         pkf->auto_increment && wr_reset_sequence(w, c) < 0)
         return -1;
@@ -834,9 +836,12 @@ int write_create_many(write_t *w, const schema_collection_t *c, struct json_obje
     bool flat = db_insert_returning(w->db);
     for (size_t i = 0; i < n; i++) {
         list[i] = json_object_array_get_idx(items, i);
-        /* An explicit falsy key (0, "") takes createOne's MAX(pk) path: one by one. */
+        /* An explicit falsy key (0, "") takes createOne's MAX(pk) path: one by one. So does an
+         * explicit auto-increment key: createOne resets the sequence right after its INSERT,
+         * and the items after it take their keys from there. */
         struct json_object *pk = wr_get(list[i], c->primary->name);
-        flat &= wr_flat_item(w, c, list[i]) && (!pk || jsval_truthy(pk));
+        flat &= wr_flat_item(w, c, list[i]) && (!pk || jsval_truthy(pk)) &&
+                !(jsval_truthy(pk) && c->primary->auto_increment);
     }
     if (flat)
         return create_flat(w, c, list, n, revs, keys->v);

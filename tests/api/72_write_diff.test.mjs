@@ -91,3 +91,18 @@ test('an array body on a single item PATCH asks permission for its indexes as fi
 	const two = await send('PATCH', '/items/articles/3?fields=id', [1, 2], editor);
 	assert.equal(two.json.errors[0].message, 'You don\'t have permission to access fields "0", "1" in collection "articles" or they do not exist. Queried in root.');
 });
+
+// createOne resets the auto-increment sequence after an INSERT with an explicit integer key
+// (resetAutoIncrementSequence on PostgreSQL; MySQL and SQLite move on by themselves): the next
+// item, in the same batch or later, gets the key after the largest one.
+test('an explicit auto-increment key moves the next keys on, in and after a batch', async () => {
+	const top = await call('GET', '/items/articles?aggregate[max]=id', { headers: admin });
+	const base = Number(top.json.data[0].max.id) + 3;
+	const made = await send('POST', '/items/articles?fields=id,title', [{ title: 'W72 explicit', id: base }, { title: 'W72 next' }]);
+	assert.equal(made.status, 200);
+	assert.deepEqual(made.json.data, [{ id: base, title: 'W72 explicit' }, { id: base + 1, title: 'W72 next' }]);
+	const after = await send('POST', '/items/articles?fields=id', { title: 'W72 after' });
+	assert.equal(after.json.data.id, base + 2);
+	const del = await send('DELETE', '/items/articles', [base, base + 1, base + 2]);
+	assert.equal(del.status, 204);
+});
