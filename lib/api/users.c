@@ -12,6 +12,7 @@
 #include "lib/api/items_write.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
+#include "lib/auth/authdb.h"
 #include "lib/auth/email.h"
 #include "lib/auth/reset.h"
 #include "lib/core/json.h"
@@ -86,9 +87,9 @@ static int email_taken(ctx_t *ctx, str_t email, bool *taken)
 
 static void refuse_manual(ctx_t *ctx, err_t *pre, const char *field)
 {
-    err_invalid_payload(pre, ctx->arena,
-                        arena_printf(ctx->arena, "You can't change the \"%s\" value manually",
-                                     field));
+    err_invalid_payload(
+        pre, ctx->arena,
+        arena_printf(ctx->arena, "You can't change the \"%s\" value manually", field));
 }
 
 /* UsersService.updateMany's own checks, in its order; the first objection goes to pre (raised
@@ -148,11 +149,55 @@ typedef struct {
     struct json_object *key;
 } self_update_t;
 
+/* Active users with admin access: through a role whose own or an ancestor's policies grant it
+ * (fetchAccessRoles walks the parents down to child roles), or through a policy attached to the
+ * user directly (fetchUserCount with adminOnly). */
+static const char admin_count_sql[] =
+    "WITH RECURSIVE admin_roles(id) AS ("
+    "SELECT a.role FROM directus_access a JOIN directus_policies p ON p.id = a.policy "
+    "WHERE a.role IS NOT NULL AND p.admin_access = TRUE "
+    "UNION SELECT r.id FROM directus_roles r JOIN admin_roles ar ON r.parent = ar.id) "
+    "SELECT COUNT(*) FROM directus_users u WHERE u.status = ? AND ("
+    "u.role IN (SELECT id FROM admin_roles) OR EXISTS (SELECT 1 FROM directus_access a "
+    "JOIN directus_policies p ON p.id = a.policy "
+    "WHERE a.\"user\" = u.id AND p.admin_access = TRUE))";
+
+/* UsersService.updateMany asks for the remaining-admin check when the payload sets a role or a
+ * status other than "active"; ItemsService runs it after the update, inside the transaction, and
+ * refuses when no active admin is left (validateRemainingAdminCount). */
+static int remaining_admin_check(ctx_t *ctx, struct json_object *data)
+{
+    struct json_object *st;
+    bool wants = json_object_object_get_ex(data, "role", NULL);
+    if (json_object_object_get_ex(data, "status", &st) &&
+        !(json_object_is_type(st, json_type_string) && str_eq_c(jsval_string(st), "active")))
+        wants = true;
+    if (!wants)
+        return 0;
+    db_result_t r;
+    db_value_t active = authdb_cstr("active");
+    if (authdb_exec(ctx->arena, &ctx->err, ctx->db, admin_count_sql, &active, 1, &r) < 0)
+        return -1;
+    const db_value_t *n = r.nrows ? db_cell(&r, 0, 0) : NULL;
+    /* COUNT(*) is a bigint: an integer on every driver, text only if one printed it */
+    if (n && (n->type == DB_INT ? n->i > 0 : n->type == DB_TEXT && !str_eq_c(n->s, "0")))
+        return 0;
+    err_set(&ctx->err, ctx->arena, ERR_UNPROCESSABLE_CONTENT,
+            "Can't process content. Cannot remove the last admin user from the system.");
+    err_ext_str(&ctx->err, ctx->arena, "reason",
+                "Cannot remove the last admin user from the system");
+    return -1;
+}
+
 static int update_self(void *arg)
 {
     self_update_t *u = arg;
     write_keys_t one = {.v = &u->key, .n = 1};
-    return write_update_many(&u->iw.w, u->users, &one, u->iw.ctx->body, NULL);
+    if (write_update_many(&u->iw.w, u->users, &one, u->iw.ctx->body, NULL) < 0)
+        return -1;
+    return json_object_is_type(u->iw.ctx->body, json_type_object)
+               ? remaining_admin_check(u->iw.ctx, u->iw.ctx->body)
+               : 0;
 }
 
 int users_me_update(ctx_t *ctx)

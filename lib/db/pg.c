@@ -267,7 +267,8 @@ static const char *loggable(arena_t *a, const char *state, const char *msg)
 
 /* PG names the table and column in dedicated fields; unique and foreign-key violations name the
  * key columns only in DETAIL ("Key (email)=(...) already exists."): the first parenthesised
- * part, never the value. Length and range errors carry neither (field null, as in Directus). */
+ * part, never the value. Length and range errors carry neither: field stays null, as in Directus.
+ */
 static db_drv_status_t map_error(db_conn_t *c, arena_t *a, err_t *e, const PGresult *r,
                                  const char *sql)
 {
@@ -285,10 +286,12 @@ static db_drv_status_t map_error(db_conn_t *c, arena_t *a, err_t *e, const PGres
         size_t n = msg ? strlen(msg) : 0;
         bool alter = n >= 20 && !strcmp(msg + n - 20, "contains null values");
         k.code = alter ? ERR_CONTAINS_NULL_VALUES : ERR_NOT_NULL_VIOLATION;
-    } else if (state_is(state, "22001")) {
-        k.code = ERR_VALUE_TOO_LONG;
-    } else if (state_is(state, "22003")) {
-        k.code = ERR_VALUE_OUT_OF_RANGE;
+    } else if (state_is(state, "22001") || state_is(state, "22003")) {
+        /* Directus takes the collection from the first double-quoted name of knex's message,
+         * which starts with the statement: the table of the INSERT or UPDATE that failed. */
+        k.collection = db_enclosed(a, sql, '"', '"', 0);
+        if (k.collection)
+            k.code = state[4] == '1' ? ERR_VALUE_TOO_LONG : ERR_VALUE_OUT_OF_RANGE;
     }
     if (k.code != ERR_NONE)
         return db_fail_constraint(e, a, &k);

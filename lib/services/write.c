@@ -462,6 +462,30 @@ static int count_matching(write_t *w, const schema_collection_t *c, const write_
     return 0;
 }
 
+/* Object.keys(payload): an object's names; an array's indexes ("0", "1", …), which a single
+ * item's PATCH with an array body then asks permission for as fields. */
+static const char **payload_keys(arena_t *a, struct json_object *payload, size_t *n)
+{
+    bool array = json_object_is_type(payload, json_type_array);
+    size_t cap = array ? json_object_array_length(payload)
+                 : json_object_is_type(payload, json_type_object)
+                     ? (size_t)json_object_object_length(payload)
+                     : 0;
+    const char **keys = arena_calloc(a, cap ? cap : 1, sizeof *keys);
+    *n = 0;
+    if (array) {
+        for (size_t i = 0; i < cap; i++)
+            keys[(*n)++] = arena_printf(a, "%zu", i);
+    } else if (cap) {
+        json_object_object_foreach(payload, k, v)
+        {
+            (void)v;
+            keys[(*n)++] = k;
+        }
+    }
+    return keys;
+}
+
 /*
  * validateAccess for update / delete keys (Directus's validateItemAccess): the payload fields
  * must exist and be allowed for the action (processAst), every key must be a row the action's
@@ -477,19 +501,12 @@ static int validate_access(write_t *w, const schema_collection_t *c, perm_action
         return -1;
     if (!ps)
         return 0;
-    size_t nf = payload ? (size_t)json_object_object_length(payload) : 0, nbad = 0;
-    const char **fields = arena_calloc(w->a, nf ? nf : 1, sizeof *fields);
+    size_t nf = 0, nbad = 0;
+    const char **fields = payload_keys(w->a, payload, &nf);
     const char **bad = arena_calloc(w->a, nf ? nf : 1, sizeof *bad);
-    nf = 0;
-    if (payload) {
-        json_object_object_foreach(payload, k, v)
-        {
-            (void)v;
-            fields[nf++] = k;
-            if (!schema_field(c, str_c(k)))
-                bad[nbad++] = k;
-        }
-    }
+    for (size_t i = 0; i < nf; i++)
+        if (!schema_field(c, str_c(fields[i])))
+            bad[nbad++] = fields[i];
     if (nbad)
         return fields_forbidden(w, c, bad, nbad);
     const perm_coll_t *pc = perm_coll(ps, str_c(c->name));
@@ -602,6 +619,8 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
     if (jsval_truthy(pk) && !write_key_valid(c, pk))
         return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
+    /* the INSERT sorts cols in place: pkcol points elsewhere after it */
+    bool explicit_key = jsval_truthy(pk);
     struct json_object *returned;
     if (wr_insert_row(w, c, &cols, &returned) < 0)
         return -1;
@@ -628,7 +647,7 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     wr_event(w, "create", c, &pk, 1);
     if (wr_tracked(w, c) && record_create(w, c, data, pk, &kids, revs) < 0)
         return -1;
-    if (pkcol && jsval_truthy(pkcol->v) && !pkcol->date &&
+    if (explicit_key &&
         (pkf->type == SCHEMA_TYPE_INTEGER || pkf->type == SCHEMA_TYPE_BIG_INTEGER) &&
         pkf->auto_increment && wr_reset_sequence(w, c) < 0)
         return -1;
@@ -718,26 +737,10 @@ static int insert_run(write_t *w, const schema_collection_t *c, wr_cols_t *cols,
     return 0;
 }
 
-/* createMany of items that have no nested relational values: the rows in as few multi-row
- * INSERTs as the dialect's parameter limit allows, then one activity and one revision INSERT,
- * so a batch costs a constant number of statements. */
-static int create_flat(write_t *w, const schema_collection_t *c, struct json_object **items,
-                       size_t n, write_revs_t *revs, struct json_object **keys)
+/* Rows [0, n) in as few multi-row INSERTs as the dialect's parameter limit allows. */
+static int insert_rows(write_t *w, const schema_collection_t *c, wr_cols_t *cols, size_t n,
+                       struct json_object **keys)
 {
-    wr_cols_t *cols = arena_calloc(w->a, n ? n : 1, sizeof *cols);
-    bool reset = false;
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *payload;
-        if (wr_track(w, 1) < 0 || process_payload(w, c, PERM_CREATE, items[i], &payload) < 0 ||
-            wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
-            return -1;
-        qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, wr_cmp_cols);
-        wr_col_t *pkcol = wr_cols_find(&cols[i], c->primary);
-        struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
-        if (jsval_truthy(pk) && !write_key_valid(c, pk))
-            return err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
-        reset |= jsval_truthy(pk) && c->primary->auto_increment;
-    }
     size_t max = sqlbuf_max_params(db_dialect(w->db));
     for (size_t from = 0; from < n;) {
         size_t to = from + 1;
@@ -750,6 +753,52 @@ static int create_flat(write_t *w, const schema_collection_t *c, struct json_obj
             return -1;
         from = to;
     }
+    return 0;
+}
+
+/* Item n of a batch was refused while being processed. Directus creates the items one by one, so
+ * items [0, n) were inserted before (the transaction then rolls them back): their INSERTs take
+ * auto-increment values a client sees as the gap before its next item's key, and an INSERT that
+ * fails there is the error Directus reports, not item n's. A database error already aborted the
+ * transaction: it stands. Returns -1. */
+static int refused_at(write_t *w, const schema_collection_t *c, wr_cols_t *cols, size_t n,
+                      struct json_object **keys)
+{
+    if (!n || w->e->code == ERR_INTERNAL_SERVER_ERROR || w->e->code == ERR_SERVICE_UNAVAILABLE)
+        return -1;
+    err_t refused = *w->e;
+    *w->e = (err_t){0};
+    if (insert_rows(w, c, cols, n, keys) == 0)
+        *w->e = refused;
+    return -1;
+}
+
+/* createMany of items that have no nested relational values: the rows in as few multi-row
+ * INSERTs as the dialect's parameter limit allows, then one activity and one revision INSERT,
+ * so a batch costs a constant number of statements. */
+static int create_flat(write_t *w, const schema_collection_t *c, struct json_object **items,
+                       size_t n, write_revs_t *revs, struct json_object **keys)
+{
+    wr_cols_t *cols = arena_calloc(w->a, n ? n : 1, sizeof *cols);
+    bool reset = false;
+    for (size_t i = 0; i < n; i++) {
+        struct json_object *payload;
+        if (wr_track(w, 1) < 0)
+            return -1;
+        if (process_payload(w, c, PERM_CREATE, items[i], &payload) < 0 ||
+            wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
+            return refused_at(w, c, cols, i, keys);
+        qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, wr_cmp_cols);
+        wr_col_t *pkcol = wr_cols_find(&cols[i], c->primary);
+        struct json_object *pk = pkcol && !pkcol->date ? pkcol->v : NULL;
+        if (jsval_truthy(pk) && !write_key_valid(c, pk)) {
+            err_set(w->e, w->a, ERR_FORBIDDEN, NULL);
+            return refused_at(w, c, cols, i, keys);
+        }
+        reset |= jsval_truthy(pk) && c->primary->auto_increment;
+    }
+    if (insert_rows(w, c, cols, n, keys) < 0)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         if (c->primary->type == SCHEMA_TYPE_UUID && db_dialect(w->db) == DB_PG &&
             jsval_is_string(keys[i])) {
@@ -772,9 +821,12 @@ int write_create_many(write_t *w, const schema_collection_t *c, struct json_obje
     bool flat = db_insert_returning(w->db);
     for (size_t i = 0; i < n; i++) {
         list[i] = json_object_array_get_idx(items, i);
-        /* An explicit falsy key (0, "") takes createOne's MAX(pk) path: one by one. */
+        /* An explicit falsy key (0, "") takes createOne's MAX(pk) path: one by one. So does an
+         * explicit auto-increment key: createOne resets the sequence right after its INSERT,
+         * and the items after it take their keys from there. */
         struct json_object *pk = wr_get(list[i], c->primary->name);
-        flat &= wr_flat_item(w, c, list[i]) && (!pk || jsval_truthy(pk));
+        flat &= wr_flat_item(w, c, list[i]) && (!pk || jsval_truthy(pk)) &&
+                !(jsval_truthy(pk) && c->primary->auto_increment);
     }
     if (flat)
         return create_flat(w, c, list, n, revs, keys->v);
@@ -855,11 +907,13 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
 {
     if (wr_track(w, keys->n) < 0 || wr_keys_valid(w, c, keys) < 0)
         return -1;
+    /* validateAccess asks for Object.keys(data): an array body's indexes too */
+    struct json_object *asked = json_object_is_type(data, json_type_array) ? data : NULL;
     if (!wr_is_object(data))
         data = wr_own(w, json_object_new_object());
     sort_keys(w, keys);
     struct json_object *presets;
-    if (validate_access(w, c, PERM_UPDATE, keys, data) < 0 ||
+    if (validate_access(w, c, PERM_UPDATE, keys, asked ? asked : data) < 0 ||
         process_payload(w, c, PERM_UPDATE, data, &presets) < 0)
         return -1;
     if (w->pre_mutation && err_is_set(w->pre_mutation)) {

@@ -33,7 +33,7 @@ const RUN_MJS = join(SHARED, 'conformance', 'run.mjs');
 const DEFAULT_SNAPSHOT = join(SHARED, 'fixture', 'directus-11.3.5-pg.snapshot.json');
 
 // ------------------------------------------------------------------ prng
-function mulberry32(seed) {
+export function mulberry32(seed) {
 	let a = seed >>> 0;
 	return () => {
 		a = (a + 0x6d2b79f5) >>> 0;
@@ -528,7 +528,7 @@ export function generate({ seed, count, snapshot = DEFAULT_SNAPSHOT }) {
 }
 
 // ------------------------------------------------------------------ driver
-function parseArgs(argv) {
+export function parseArgs(argv) {
 	const a = { _: [] };
 	for (let i = 0; i < argv.length; i++) {
 		if (argv[i].startsWith('--')) {
