@@ -1018,7 +1018,9 @@ static int nested_filter(pctx_t *c, plan_node_t *n, qfilter_t *f)
     return 0;
 }
 
-static int finish_o2m(pctx_t *c, xnode_t *x)
+/* What every nested node does first: its filter (the parent's merged into the caller's row
+ * rule), its search, its columns and its primary key. */
+static int finish_nested(pctx_t *c, xnode_t *x)
 {
     plan_node_t *n = &x->n;
     const query_t *q = n->q;
@@ -1031,6 +1033,15 @@ static int finish_o2m(pctx_t *c, xnode_t *x)
     relation_columns(c, x);
     if (n->coll->primary)
         n->pk_col = col_field(c, n, n->coll->primary);
+    return 0;
+}
+
+static int finish_o2m(pctx_t *c, xnode_t *x)
+{
+    if (finish_nested(c, x) < 0)
+        return -1;
+    plan_node_t *n = &x->n;
+    const query_t *q = n->q;
     /* applyParentFilters: the foreign key and the relation's sort field come along. */
     const schema_field_t *fk = schema_field(n->coll, str_c(n->rel->field));
     if (fk)
@@ -1059,17 +1070,8 @@ static int finish_o2m(pctx_t *c, xnode_t *x)
 
 static int finish_m2o(pctx_t *c, xnode_t *x)
 {
-    plan_node_t *n = &x->n;
-    const query_t *q = n->q;
-    if (nested_filter(c, n, with_rule(c, n->coll, parent_merge(n, q->filter))) < 0)
+    if (finish_nested(c, x) < 0)
         return -1;
-    n->has_search = q->has_search;
-    n->search = q->search;
-    if (field_columns(c, x) < 0)
-        return -1;
-    relation_columns(c, x);
-    if (n->coll->primary)
-        n->pk_col = col_field(c, n, n->coll->primary);
     outputs(c, x);
     return 0;
 }
