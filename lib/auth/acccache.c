@@ -1,8 +1,8 @@
 /*
  * The table behind acccache.h. An entry is one malloc'd block: the key bytes, then the value
  * serialised (strings as a presence byte, the bytes and a NUL; counts as size_t), written in two
- * passes (measure, then copy) so that a put does a single allocation. The table is allocated on
- * first use.
+ * passes (measure, then copy) so that a put does a single allocation; the table is
+ * lib/core/slots.
  */
 #include "lib/auth/acccache.h"
 
@@ -11,18 +11,12 @@
 #include <string.h>
 
 #include "lib/cache/generation.h"
-#include "lib/core/log.h"
+#include "lib/core/slots.h"
 
-typedef struct {
-    uint64_t hash;
-    uint64_t built_gen, built_ms;
-    gen_kind_t kind;
-    size_t key_n;
-    char *block; /* key, then value; NULL: empty slot */
-} entry_t;
+/* An entry's numbers (lib/core/slots): the generation it was built at, when, and of which kind. */
+enum { META_GEN, META_MS, META_KIND };
 
-static entry_t *slots;
-static size_t used;
+static slots_t table = SLOTS_INIT("acccache", ACCCACHE_SLOTS);
 
 /* ------------------------------------------------------------------ serialisation */
 
@@ -83,34 +77,14 @@ static bool r_bool(const char **p)
 
 /* ------------------------------------------------------------------ table */
 
-static void drop(entry_t *e)
-{
-    free(e->block);
-    memset(e, 0, sizeof *e);
-    used--;
-}
-
-static entry_t *slot_for(uint64_t h)
-{
-    if (!slots) {
-        slots = calloc(ACCCACHE_SLOTS, sizeof *slots);
-        if (!slots) {
-            log_error("acccache: out of memory");
-            abort();
-        }
-    }
-    return &slots[h & (ACCCACHE_SLOTS - 1)];
-}
-
 /* The value of a fresh entry for key, or NULL (a stale entry is dropped). */
 static const char *lookup(const writer_t *key)
 {
-    uint64_t h = str_hash((str_t){key->p, key->n});
-    entry_t *e = slot_for(h);
-    if (!e->block || e->hash != h || e->key_n != key->n || memcmp(e->block, key->p, key->n) != 0)
+    slot_t *e = slots_find(&table, key->p, key->n);
+    if (!e)
         return NULL;
-    if (!gen_fresh(e->kind, e->built_gen, e->built_ms)) {
-        drop(e);
+    if (!gen_fresh((gen_kind_t)e->meta[META_KIND], e->meta[META_GEN], e->meta[META_MS])) {
+        slots_drop(&table, e);
         return NULL;
     }
     return e->block + e->key_n;
@@ -128,12 +102,7 @@ static void store(const writer_t *key, gen_kind_t kind, uint64_t gen,
     memcpy(block, key->p, key->n);
     w = (writer_t){block, key->n};
     fill(&w, v);
-    uint64_t h = str_hash((str_t){key->p, key->n});
-    entry_t *e = slot_for(h);
-    if (e->block)
-        drop(e);
-    *e = (entry_t){h, gen, gen_now_ms(), kind, key->n, block};
-    used++;
+    slots_put(&table, block, key->n, (uint64_t[3]){gen, gen_now_ms(), kind});
 }
 
 /* A key in a: a tag byte, then the parts as w_str writes them. */
@@ -283,16 +252,10 @@ void acccache_access_put(arena_t *a, uint64_t gen, const char *user, const char 
 
 void acccache_clear(void)
 {
-    if (!slots)
-        return;
-    for (size_t i = 0; i < ACCCACHE_SLOTS; i++)
-        free(slots[i].block);
-    free(slots);
-    slots = NULL;
-    used = 0;
+    slots_clear(&table);
 }
 
 size_t acccache_size(void)
 {
-    return used;
+    return table.used;
 }
