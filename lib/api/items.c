@@ -152,32 +152,47 @@ static int respond_export(ctx_t *ctx, const schema_collection_t *c, query_export
     return 0;
 }
 
-/* fetchDynamicVariableContext's reads: the caller's user or role record with just the paths the
- * rules name, read as an admin (Directus's services without accountability). A record that
- * cannot be read, or paths that do not exist, leave the variables null. */
-static int fetch_context(void *ud, bool role, const str_t *paths, size_t npaths,
-                         const struct json_object **out)
+/* fetchDynamicVariableContext's reads: the caller's user or role record (readOne), or the
+ * records of its roles or policies (readMany), with just the paths the rules name, read as an
+ * admin (Directus's services without accountability). A record that cannot be read, or paths
+ * that do not exist, leave the variables null. */
+static int fetch_context(void *ud, perm_ctx_kind_t kind, const char *const *keys, size_t nkeys,
+                         const str_t *paths, size_t npaths, const struct json_object **out)
 {
+    static const char *const collections[] = {
+        [PERM_CTX_USER] = "directus_users",
+        [PERM_CTX_ROLE] = "directus_roles",
+        [PERM_CTX_ROLES] = "directus_roles",
+        [PERM_CTX_POLICIES] = "directus_policies",
+    };
     ctx_t *ctx = ud;
     *out = NULL;
     const schema_t *s = schema_cache_get(ctx);
     if (!s)
         return -1;
-    const schema_collection_t *c =
-        schema_collection(s, role ? STR("directus_roles") : STR("directus_users"));
+    const schema_collection_t *c = schema_collection(s, str_c(collections[kind]));
     if (!c)
         return 0;
+    bool one = kind == PERM_CTX_USER || kind == PERM_CTX_ROLE;
     query_t q = {.has_fields = true, .fields = {(str_t *)paths, npaths}};
-    plan_opts_t opts = {.limit_default = ctx->conf->query_limit_default,
-                        .by_key = true,
-                        .key = str_c(role ? ctx->acc.role : ctx->acc.user)};
+    plan_opts_t opts = {.limit_default = ctx->conf->query_limit_default};
+    if (one) {
+        opts.by_key = true;
+        opts.key = str_c(keys[0]);
+    } else {
+        qval_t *kv = arena_calloc(ctx->arena, nkeys, sizeof *kv);
+        for (size_t i = 0; i < nkeys; i++)
+            kv[i] = (qval_t){.kind = QV_STRING, .s = str_c(keys[i])};
+        opts.keys = kv;
+        opts.nkeys = nkeys;
+    }
     err_t e = {0};
     plan_t *p = plan_read(ctx->arena, &e, s, c, &q, &opts);
     if (!p)
         return 0;
     buf_t b;
     buf_init(&b, ctx->arena, 512);
-    if (items_read(ctx->arena, &e, ctx->db, p, ITEMS_ONE, &b) < 0) {
+    if (items_read(ctx->arena, &e, ctx->db, p, one ? ITEMS_ONE : ITEMS_LIST, &b) < 0) {
         if (e.code == ERR_FORBIDDEN)
             return 0;
         ctx->err = e;
@@ -224,10 +239,10 @@ static int read_body(ctx_t *ctx, const schema_t *s, const schema_collection_t *c
     return items_read(ctx->arena, &ctx->err, ctx->db, p, shape, body);
 }
 
-int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
-                       const struct json_object **out)
+int items_perm_context(void *ctx, perm_ctx_kind_t kind, const char *const *keys, size_t nkeys,
+                       const str_t *paths, size_t npaths, const struct json_object **out)
 {
-    return fetch_context(ctx, role, paths, npaths, out);
+    return fetch_context(ctx, kind, keys, nkeys, paths, npaths, out);
 }
 
 int items_respond(ctx_t *ctx, const schema_collection_t *c, const query_t *q, const buf_t *body)

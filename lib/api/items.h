@@ -20,10 +20,11 @@ int items_list(ctx_t *ctx);
 /* GET /items/:collection/:id */
 int items_one(ctx_t *ctx);
 
-/* The perm_context_fn lib/perm calls for $CURRENT_USER.<path> / $CURRENT_ROLE.<path>: reads the
- * caller's user or role record as an admin would. ctx is the request's ctx_t. */
-int items_perm_context(void *ctx, bool role, const str_t *paths, size_t npaths,
-                       const struct json_object **out);
+/* The perm_context_fn lib/perm calls for $CURRENT_USER.<path>, $CURRENT_ROLE.<path>,
+ * $CURRENT_ROLES.<path> and $CURRENT_POLICIES.<path>: reads the caller's records as an admin
+ * would. ctx is the request's ctx_t. */
+int items_perm_context(void *ctx, perm_ctx_kind_t kind, const char *const *keys, size_t nkeys,
+                       const str_t *paths, size_t npaths, const struct json_object **out);
 
 /* How a controller other than /items reads a list (lib/api/system.c's table): NULL is the
  * items controller. */

@@ -369,24 +369,46 @@ static size_t context_paths(arena_t *a, const perm_rows_t *rows, const char *act
     return n;
 }
 
-/* fetchDynamicVariableContext: the user's and the role's records the rules refer to. */
-static int load_context(const perm_subject_t *who, const perm_rows_t *rows, const char *action,
-                        perm_context_fn fetch, void *ud, arena_t *a, qfilter_env_t *env)
+/* The record(s) of one kind that the rules of action refer to with prefix.<path>, into *out. */
+static int load_kind(const perm_rows_t *rows, const char *action, const char *prefix,
+                     perm_ctx_kind_t kind, const char *const *keys, size_t nkeys,
+                     perm_context_fn fetch, void *ud, arena_t *a, const struct json_object **out)
 {
     str_t *paths;
     size_t n;
-    if (fetch && who->user && (n = context_paths(a, rows, action, "$CURRENT_USER.", &paths)) &&
-        fetch(ud, false, paths, n, &env->user_ctx) < 0)
-        return -1;
-    if (fetch && who->role && (n = context_paths(a, rows, action, "$CURRENT_ROLE.", &paths)) &&
-        fetch(ud, true, paths, n, &env->role_ctx) < 0)
+    if (!nkeys || !(n = context_paths(a, rows, action, prefix, &paths)))
+        return 0;
+    if (kind == PERM_CTX_POLICIES) { /* Directus always reads the policies' ids with them */
+        paths = arena_realloc(a, paths, n * sizeof *paths, (n + 1) * sizeof *paths);
+        paths[n++] = STR("id");
+    }
+    return fetch(ud, kind, keys, nkeys, paths, n, out);
+}
+
+/* fetchDynamicVariableContext: the user's, the role's, the roles' and the policies' records the
+ * rules refer to. */
+static int load_context(const perm_subject_t *who, const perm_rows_t *rows, const char *action,
+                        perm_context_fn fetch, void *ud, arena_t *a, qfilter_env_t *env)
+{
+    if (!fetch)
+        return 0;
+    const char *const *user = who->user ? &who->user : NULL;
+    const char *const *role = who->role ? &who->role : NULL;
+    if (load_kind(rows, action, "$CURRENT_USER.", PERM_CTX_USER, user, user != NULL, fetch, ud,
+                  a, &env->user_ctx) < 0 ||
+        load_kind(rows, action, "$CURRENT_ROLE.", PERM_CTX_ROLE, role, role != NULL, fetch, ud,
+                  a, &env->role_ctx) < 0 ||
+        load_kind(rows, action, "$CURRENT_ROLES.", PERM_CTX_ROLES, env->roles,
+                  env->roles ? env->nroles : 0, fetch, ud, a, &env->roles_ctx) < 0 ||
+        load_kind(rows, action, "$CURRENT_POLICIES.", PERM_CTX_POLICIES, who->policies,
+                  who->npolicies, fetch, ud, a, &env->policies_ctx) < 0)
         return -1;
     return 0;
 }
 
 /* who's stored rows (through the cache) and the environment their variables resolve in: env0
- * plus $CURRENT_POLICIES and the records $CURRENT_USER.<path> / $CURRENT_ROLE.<path> name in the
- * rows of action (NULL: all). */
+ * plus $CURRENT_POLICIES and the records $CURRENT_USER.<path>, $CURRENT_ROLE.<path>,
+ * $CURRENT_ROLES.<path> and $CURRENT_POLICIES.<path> name in the rows of action (NULL: all). */
 static int rows_and_env(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
                         const qfilter_env_t *env0, const char *action, perm_context_fn fetch,
                         void *ud, perm_rows_t *rows, qfilter_env_t *env)

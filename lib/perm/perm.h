@@ -112,12 +112,22 @@ const perm_app_row_t *perm_app_minimal_at(size_t i);
 /* Directus's app access minimal rows of ps->action (system collections) added to ps. */
 int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env);
 
+/* The records dynamic variables with a path read from (fetchDynamicVariableContext). */
+typedef enum {
+    PERM_CTX_USER,    /* $CURRENT_USER.<path>: the user's record */
+    PERM_CTX_ROLE,    /* $CURRENT_ROLE.<path>: the role's record */
+    PERM_CTX_ROLES,   /* $CURRENT_ROLES.<path>: the records of every role of the caller */
+    PERM_CTX_POLICIES /* $CURRENT_POLICIES.<path>: the records of the caller's policies */
+} perm_ctx_kind_t;
+
 /*
- * Reads the record $CURRENT_USER.<path> (role false) or $CURRENT_ROLE.<path> (role true) refer
- * to, with just those paths as fields (relations nested), as an admin would: *out a JSON object
- * in the request arena, or NULL. -1 with the error in the caller's context.
+ * Reads the records of keys in the collection kind names, with just paths as fields (relations
+ * nested), as an admin would: *out a JSON object (USER, ROLE: one key) or array (ROLES,
+ * POLICIES) in the request arena, or NULL when it cannot be read. -1 with the error in the
+ * caller's context.
  */
-typedef int (*perm_context_fn)(void *ud, bool role, const str_t *paths, size_t npaths,
+typedef int (*perm_context_fn)(void *ud, perm_ctx_kind_t kind, const char *const *keys,
+                               size_t nkeys, const str_t *paths, size_t npaths,
                                const struct json_object **out);
 
 /*
@@ -125,9 +135,9 @@ typedef int (*perm_context_fn)(void *ud, bool role, const str_t *paths, size_t n
  * that action (through the per-worker cache), plus Directus's app minimal rows of that action
  * when who->app. Not for admins (they bypass: callers pass no set). Variables in the rules,
  * validations and presets resolve through env plus $CURRENT_POLICIES (who's policies) and, when
- * fetch is given, $CURRENT_USER.<path> / $CURRENT_ROLE.<path> from the records fetch reads (the
- * layer above owns the read engine; called only when such a path occurs). -1 with e set on a
- * database error.
+ * fetch is given, $CURRENT_USER.<path>, $CURRENT_ROLE.<path>, $CURRENT_ROLES.<path> and
+ * $CURRENT_POLICIES.<path> from the records fetch reads (the layer above owns the read engine;
+ * called only when such a path occurs). -1 with e set on a database error.
  */
 int perm_load(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
               const qfilter_env_t *env, perm_action_t action, perm_context_fn fetch, void *ud,

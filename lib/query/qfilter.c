@@ -193,33 +193,9 @@ static bool starts(str_t s, const char *prefix)
     return str_starts_with(s, str_c(prefix));
 }
 
-/* lodash get(record, "a.b.0.c") over json-c values: a JSON value as a filter value, null when
- * the path leads nowhere. */
-static qval_t context_get(pctx_t *p, const struct json_object *rec, str_t path)
+/* A JSON value as a filter value (objects and arrays stay JSON). */
+static qval_t json_leaf(const struct json_object *o)
 {
-    qval_t v = {.kind = QV_NULL};
-    const struct json_object *o = rec;
-    while (o && path.n) {
-        long dot = str_index(path, '.');
-        str_t seg = dot >= 0 ? (str_t){path.p, (size_t)dot} : path;
-        path = dot >= 0 ? (str_t){path.p + dot + 1, path.n - (size_t)dot - 1} : STR_NULL;
-        struct json_object *next = NULL;
-        if (json_object_get_type(o) == json_type_object) {
-            json_object_object_get_ex(o, str_dup(p->a, seg), &next);
-        } else if (json_object_get_type(o) == json_type_array && seg.n && seg.n < 10) {
-            size_t idx = 0;
-            bool digits = true;
-            for (size_t i = 0; i < seg.n; i++) {
-                digits = digits && seg.p[i] >= '0' && seg.p[i] <= '9';
-                idx = idx * 10 + (size_t)(seg.p[i] - '0');
-            }
-            if (digits && idx < json_object_array_length(o))
-                next = json_object_array_get_idx(o, idx);
-        }
-        o = next;
-    }
-    if (!o || path.n)
-        return v;
     switch (json_object_get_type(o)) {
     case json_type_string:
         return (qval_t){.kind = QV_STRING,
@@ -231,10 +207,109 @@ static qval_t context_get(pctx_t *p, const struct json_object *rec, str_t path)
     case json_type_boolean:
         return (qval_t){.kind = QV_BOOL, .b = json_object_get_boolean(o)};
     case json_type_null:
-        return v;
+        return (qval_t){.kind = QV_NULL};
     default:
         return (qval_t){.kind = QV_OBJECT, .json = o};
     }
+}
+
+static bool js_truthy(const struct json_object *o)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_null:
+        return false;
+    case json_type_boolean:
+        return json_object_get_boolean(o);
+    case json_type_int:
+        return json_object_get_int64(o) != 0;
+    case json_type_double: {
+        double d = json_object_get_double(o);
+        return d == d && d != 0;
+    }
+    case json_type_string:
+        return json_object_get_string_len(o) > 0;
+    default:
+        return true;
+    }
+}
+
+/* A step of the walk: one JSON value, or the array that arrays make (a JSON array's elements,
+ * or the values picked out of an array's entries). */
+typedef struct {
+    const struct json_object **v; /* list */
+    size_t n;
+    bool list;
+    const struct json_object *one; /* NULL: undefined or null */
+} walk_t;
+
+static void walk_push(arena_t *a, walk_t *w, size_t *cap, const struct json_object *o)
+{
+    if (w->n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        w->v = arena_realloc(a, w->v, *cap * sizeof *w->v, ncap * sizeof *w->v);
+        *cap = ncap;
+    }
+    w->v[w->n++] = o;
+}
+
+/* A value as the walk sees it: a JSON array becomes a list of its elements. */
+static walk_t walk_of(arena_t *a, const struct json_object *o)
+{
+    if (json_object_get_type(o) != json_type_array)
+        return (walk_t){.one = o};
+    walk_t w = {.list = true};
+    size_t cap = 0;
+    for (size_t i = 0; i < json_object_array_length(o); i++)
+        walk_push(a, &w, &cap, json_object_array_get_idx(o, i));
+    return w;
+}
+
+static const struct json_object *member(arena_t *a, const struct json_object *o, str_t key)
+{
+    struct json_object *v = NULL;
+    if (json_object_get_type(o) == json_type_object)
+        json_object_object_get_ex(o, str_dup(a, key), &v);
+    return v;
+}
+
+/* @directus/utils get (get-with-arrays) over json-c values: a path walks objects by key (a
+ * "key:collection" segment by its key), and through an array it picks the key out of every
+ * entry, keeps the truthy values and flattens them one level; null when the path leads nowhere. */
+static qval_t context_get(pctx_t *p, const struct json_object *rec, str_t path)
+{
+    walk_t w = walk_of(p->a, rec);
+    while (path.n && (w.list || w.one)) {
+        long dot = str_index(path, '.');
+        str_t key = dot >= 0 ? (str_t){path.p, (size_t)dot} : path;
+        path = dot >= 0 ? (str_t){path.p + dot + 1, path.n - (size_t)dot - 1} : STR_NULL;
+        long colon = str_index(key, ':');
+        if (colon >= 0)
+            key.n = (size_t)colon;
+        if (!w.list) {
+            w = walk_of(p->a, member(p->a, w.one, key));
+            continue;
+        }
+        walk_t next = {.list = true};
+        size_t cap = 0;
+        for (size_t i = 0; i < w.n; i++) {
+            const struct json_object *v = member(p->a, w.v[i], key);
+            if (!js_truthy(v))
+                continue;
+            walk_t flat = walk_of(p->a, v);
+            for (size_t k = 0; flat.list && k < flat.n; k++)
+                walk_push(p->a, &next, &cap, flat.v[k]);
+            if (!flat.list)
+                walk_push(p->a, &next, &cap, v);
+        }
+        w = next.n ? next : (walk_t){0};
+    }
+    if (!w.list)
+        return json_leaf(w.one);
+    qval_t v = {.kind = QV_LIST, .n = w.n};
+    v.items = arena_calloc(p->a, w.n ? w.n : 1, sizeof *v.items);
+    for (size_t i = 0; i < w.n; i++)
+        v.items[i] = json_leaf(w.v[i]);
+    return v;
 }
 
 static qval_t dynamic_var(pctx_t *p, str_t s)
@@ -266,7 +341,9 @@ static qval_t dynamic_var(pctx_t *p, str_t s)
         return v;
     }
     if (starts(s, "$CURRENT_POLICIES")) {
-        if (str_eq_c(s, "$CURRENT_POLICIES") && env->policies) {
+        if (env->policies_ctx && starts(s, "$CURRENT_POLICIES."))
+            return context_get(p, env->policies_ctx, (str_t){s.p + 18, s.n - 18});
+        if (str_eq_c(s, "$CURRENT_POLICIES") && env->policies && env->npolicies) {
             v.kind = QV_LIST;
             v.n = env->npolicies;
             v.items = arena_calloc(p->a, env->npolicies ? env->npolicies : 1, sizeof *v.items);
@@ -276,6 +353,8 @@ static qval_t dynamic_var(pctx_t *p, str_t s)
         return v;
     }
     if (starts(s, "$CURRENT_ROLES")) {
+        if (env->roles_ctx && starts(s, "$CURRENT_ROLES."))
+            return context_get(p, env->roles_ctx, (str_t){s.p + 15, s.n - 15});
         if (str_eq_c(s, "$CURRENT_ROLES") && env->roles) {
             v.kind = QV_LIST;
             v.n = env->nroles;

@@ -122,12 +122,15 @@ typedef struct {
     int64_t now_ms; /* epoch milliseconds */
     /* Permission rules only (lib/perm fills them; request filters leave them NULL, so there
      * these variables are null as in 11.3.5): $CURRENT_POLICIES, and the records that
-     * $CURRENT_USER.<path> and $CURRENT_ROLE.<path> read from (the user's and the role's
-     * fields as the read engine returns them, relations nested). */
+     * $CURRENT_USER.<path>, $CURRENT_ROLE.<path> (objects), $CURRENT_ROLES.<path> and
+     * $CURRENT_POLICIES.<path> (arrays of records) read from: the fields the rules name, as
+     * the read engine returns them, relations nested. */
     const char *const *policies;
     size_t npolicies;
     const struct json_object *user_ctx;
     const struct json_object *role_ctx;
+    const struct json_object *roles_ctx;
+    const struct json_object *policies_ctx;
 } qfilter_env_t;
 
 /*

@@ -172,6 +172,19 @@ test('dynamic variables with paths in permission rules', async () => {
 		assert.equal(await count('/items/comments?', author2), expected);
 		const none = await get('/items/comments?fields=id,body', author2);
 		assert.equal(none.status, 403);
+
+		// $CURRENT_ROLES.<path> and $CURRENT_POLICIES.<path> read the caller's roles and policies
+		// (readMany) and collect the path's values into a list; the policy is named after the
+		// author's role so both rules select the same comments as the first one.
+		sql(`UPDATE directus_policies SET name = 'Author' WHERE id = '${P}'`);
+		for (const variable of ['$CURRENT_ROLES.name', '$CURRENT_POLICIES.name']) {
+			sql(`UPDATE directus_permissions SET permissions = '{"article":{"user_created":{"role":{"name":{"_in":"${variable}"}}}}}' WHERE id = 9903`);
+			assert.equal((await call('POST', '/utils/cache/clear?system', { headers: admin })).status, 200);
+			assert.equal(await count('/items/comments?', author2), expected, variable);
+		}
+		sql(`UPDATE directus_permissions SET permissions = '{"article":{"user_created":{"role":{"name":{"_in":"$CURRENT_ROLES.nothing"}}}}}' WHERE id = 9903`);
+		assert.equal((await call('POST', '/utils/cache/clear?system', { headers: admin })).status, 200);
+		assert.equal(await count('/items/comments?', author2), 0);
 	} finally {
 		cleanup();
 	}

@@ -362,6 +362,63 @@ static int teardown(void **state)
     return 0;
 }
 
+
+/* The value of the only operator of filter text parsed in e (a permission rule's context). */
+static qval_t rule_value(const char *filter, const qfilter_env_t *e)
+{
+    err_t err = {0};
+    qfilter_t *f = NULL;
+    assert_int_equal(qfilter_parse(A, &err, e, json_own(A, json_tokener_parse(filter)), 64, &f), 0);
+    while (f->kind != QF_OP)
+        f = f->kind == QF_AND ? f->kids[0] : f->child;
+    return f->val;
+}
+
+/* $CURRENT_*.<path> in permission rules read the fetched records as @directus/utils get does:
+ * through arrays it picks the key out of every entry, keeps the truthy values and flattens one
+ * level; a "key:collection" segment reads key; a path that leads nowhere is null. */
+static void test_context_paths(void **state)
+{
+    (void)state;
+    static const char *const policies[] = {"p-1", "p-2"};
+    qfilter_env_t e = {.user = "u-1", .role = "r-1", .policies = policies, .npolicies = 2};
+    e.user_ctx = json_own(A, json_tokener_parse(
+        "{\"email\":\"a@b.c\",\"role\":{\"name\":\"Editor\",\"users\":[{\"id\":1},{\"id\":0},{\"id\":3}]},"
+        "\"items\":[{\"item\":{\"tags\":[\"x\",\"y\"]}},{\"item\":{\"tags\":[\"z\"]}}]}"));
+    e.roles_ctx = json_own(A, json_tokener_parse(
+        "[{\"name\":\"Editor\",\"parent\":null},{\"name\":\"\",\"parent\":{\"name\":\"Root\"}}]"));
+    e.policies_ctx = json_own(A, json_tokener_parse("[{\"id\":\"p-1\",\"name\":\"A\"},{\"id\":\"p-2\"}]"));
+
+    qval_t v = rule_value("{\"a\":{\"_eq\":\"$CURRENT_USER.role.name\"}}", &e);
+    assert_int_equal(v.kind, QV_STRING);
+    assert_true(str_eq_c(v.s, "Editor"));
+    v = rule_value("{\"a\":{\"_in\":\"$CURRENT_USER.role.users.id\"}}", &e);
+    assert_int_equal(v.kind, QV_LIST); /* 0 is falsy: dropped */
+    assert_int_equal(v.n, 2);
+    assert_true(v.items[0].num == 1 && v.items[1].num == 3);
+    v = rule_value("{\"a\":{\"_in\":\"$CURRENT_USER.items.item:articles.tags\"}}", &e);
+    assert_int_equal(v.n, 3); /* arrays of arrays flatten one level */
+    assert_true(str_eq_c(v.items[2].s, "z"));
+    v = rule_value("{\"a\":{\"_eq\":\"$CURRENT_USER.role.users.0.id\"}}", &e);
+    assert_int_equal(v.kind, QV_NULL); /* no index access through arrays */
+
+    v = rule_value("{\"a\":{\"_in\":\"$CURRENT_ROLES.name\"}}", &e);
+    assert_int_equal(v.kind, QV_LIST);
+    assert_int_equal(v.n, 1); /* "" is falsy */
+    v = rule_value("{\"a\":{\"_in\":\"$CURRENT_ROLES.parent.name\"}}", &e);
+    assert_int_equal(v.n, 1);
+    assert_true(str_eq_c(v.items[0].s, "Root"));
+    v = rule_value("{\"a\":{\"_in\":\"$CURRENT_POLICIES.name\"}}", &e);
+    assert_int_equal(v.n, 1);
+    v = rule_value("{\"a\":{\"_in\":\"$CURRENT_POLICIES\"}}", &e);
+    assert_int_equal(v.n, 2);
+    v = rule_value("{\"a\":{\"_eq\":\"$CURRENT_ROLES.nothing\"}}", &e);
+    assert_int_equal(v.kind, QV_NULL);
+    e.policies_ctx = NULL; /* not fetched: the .path forms are null */
+    v = rule_value("{\"a\":{\"_eq\":\"$CURRENT_POLICIES.name\"}}", &e);
+    assert_int_equal(v.kind, QV_NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_now_offsets),    cmocka_unit_test(test_limits_env),
         cmocka_unit_test(test_deep_nesting),   cmocka_unit_test(test_huge_lists),
         cmocka_unit_test(test_nul_unicode_sql), cmocka_unit_test(test_jsval),
+        cmocka_unit_test(test_context_paths),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
