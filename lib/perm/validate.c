@@ -12,6 +12,7 @@
 
 #include "lib/auth/jsregex.h"
 #include "lib/core/buf.h"
+#include "lib/core/isodate.h"
 #include "lib/core/json.h"
 #include "lib/query/jsval.h"
 
@@ -383,6 +384,8 @@ static int joi_number(arena_t *a, const struct json_object *v, double *out)
 {
     if (is_num(v)) {
         *out = json_object_get_double(v);
+        if (isnan(*out))
+            return 0; /* an Invalid Date's year() */
         return fabs(*out) > MAX_SAFE ? -1 : 1;
     }
     if (!is_str(v))
@@ -766,6 +769,167 @@ static int field_rule(vlist_t *l, const struct json_object *filter, const struct
     return apply_op(l, field, op, c, v, present);
 }
 
+/* ---- injectFunctionResults ------------------------------------------------------------- */
+
+/* A JavaScript number as JSON: integers as such, NaN kept (json-c holds it). */
+static struct json_object *js_number(double d)
+{
+    if (d == floor(d) && fabs(d) <= MAX_SAFE)
+        return json_object_new_int64((int64_t)d);
+    return json_object_new_double(d);
+}
+
+/* date-fns getWeek (weeks from Sunday, week 1 holds 1 January) of a UTC day number. */
+static int week_of(int64_t day)
+{
+    int64_t wday = ((day % 7) + 11) % 7; /* 1970-01-01 was a Thursday: (day + 4) mod 7 */
+    int64_t sunday = day - wday;
+    time_t t = (time_t)day * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    struct tm next = {.tm_year = tm.tm_year + 1, .tm_mday = 1};
+    int64_t jan1_next = (int64_t)(timegm(&next) / 86400);
+    int64_t sunday_next = jan1_next - ((jan1_next % 7) + 11) % 7;
+    if (day >= sunday_next)
+        return 1;
+    struct tm cur = {.tm_year = tm.tm_year, .tm_mday = 1};
+    int64_t jan1 = (int64_t)(timegm(&cur) / 86400);
+    int64_t first = jan1 - ((jan1 % 7) + 11) % 7;
+    return (int)((sunday - first) / 7) + 1;
+}
+
+/* @directus/utils functions[name](value) into *out; -1 where Directus throws (an unknown
+ * function, a date function given something other than a string). */
+static int apply_function(str_t name, const struct json_object *v, struct json_object **out)
+{
+    static const char *const names[] = {"year",    "month",  "week",   "day",  "weekday",
+                                        "hour",    "minute", "second", "count"};
+    size_t k = 0;
+    while (k < 9 && !str_eq_c(name, names[k]))
+        k++;
+    if (k == 9)
+        return -1;
+    if (k == 8) {
+        bool array = v && json_object_get_type(v) == json_type_array;
+        *out = array ? json_object_new_int64((int64_t)json_object_array_length(v)) : NULL;
+        return 0;
+    }
+    if (!is_str(v))
+        return -1; /* parseISO's dateString.split */
+    int64_t ms;
+    if (!isodate_parse(sval(v), &ms)) {
+        *out = json_object_new_double(NAN);
+        return 0;
+    }
+    int64_t day = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    time_t t = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    const double parts[] = {tm.tm_year + 1900.0, tm.tm_mon + 1.0, week_of(day), tm.tm_mday,
+                            tm.tm_wday,          tm.tm_hour,      tm.tm_min,    tm.tm_sec};
+    *out = js_number(parts[k]);
+    return 0;
+}
+
+/* A path's segments as lodash reads a dotted string ("a.b" → a, b). */
+static str_t next_segment(str_t *path)
+{
+    long dot = str_index(*path, '.');
+    str_t seg = dot >= 0 ? (str_t){path->p, (size_t)dot} : *path;
+    *path = dot >= 0 ? (str_t){path->p + dot + 1, path->n - (size_t)dot - 1} : STR_NULL;
+    return seg;
+}
+
+/* lodash get(obj, path) over objects and arrays (by index). */
+static const struct json_object *lodash_get(arena_t *a, const struct json_object *o, str_t path)
+{
+    while (o && path.p) {
+        str_t seg = next_segment(&path);
+        if (json_object_get_type(o) == json_type_object) {
+            struct json_object *next = NULL;
+            json_object_object_get_ex(o, str_dup(a, seg), &next);
+            o = next;
+        } else if (json_object_get_type(o) == json_type_array) {
+            double i = jsval_str_number(seg);
+            o = i >= 0 && i == floor(i) && i < (double)json_object_array_length(o)
+                    ? json_object_array_get_idx(o, (size_t)i)
+                    : NULL;
+        } else {
+            return NULL;
+        }
+    }
+    return o;
+}
+
+/* lodash set(obj, path, v) for object paths: missing or non-object steps become objects. */
+static void lodash_set(arena_t *a, struct json_object *o, str_t path, struct json_object *v)
+{
+    for (;;) {
+        const char *key = str_dup(a, next_segment(&path));
+        if (!path.p) {
+            json_object_object_add(o, key, v);
+            return;
+        }
+        struct json_object *next = NULL;
+        if (!json_object_object_get_ex(o, key, &next) ||
+            json_object_get_type(next) != json_type_object) {
+            next = json_object_new_object();
+            json_object_object_add(o, key, next);
+        }
+        o = next;
+    }
+}
+
+/* processFilterLevel: every "fn(field)" key of filter (nested field objects too) set in
+ * payload to fn of the field's value beside it. -1 where Directus throws. */
+static int inject_level(arena_t *a, const struct json_object *filter, const char *parent,
+                        struct json_object *payload, int depth)
+{
+    if (depth > NEST_DEPTH)
+        return -1;
+    json_object_object_foreach((struct json_object *)filter, key, value)
+    {
+        const char *path = parent ? arena_printf(a, "%s.%s", parent, key) : key;
+        if (key[0] != '_' && json_object_get_type(value) == json_type_object &&
+            inject_level(a, value, path, payload, depth + 1) < 0)
+            return -1;
+        const char *open = strchr(key, '('), *close = open ? strchr(open + 1, ')') : NULL;
+        if (!open || !strchr(key, ')'))
+            continue;
+        /* REGEX_BETWEEN_PARENS: /\(([^)]+)\)/, and a function name before the '(' */
+        if (open == key || !close || close == open + 1)
+            continue;
+        str_t field = {open + 1, (size_t)(close - open - 1)};
+        const char *at = parent ? arena_printf(a, "%s.%.*s", parent, (int)field.n, field.p)
+                                : str_dup(a, field);
+        struct json_object *result;
+        if (apply_function((str_t){key, (size_t)(open - key)}, lodash_get(a, payload, str_c(at)),
+                           &result) < 0)
+            return -1;
+        lodash_set(a, payload, str_c(path), result);
+    }
+    return 0;
+}
+
+/* injectFunctionResults(payload, filter): payload itself when filter has no function key,
+ * else a copy with the results set (in a). NULL where Directus throws. */
+static const struct json_object *inject_functions(arena_t *a, const struct json_object *filter,
+                                                  const struct json_object *payload)
+{
+    if (!filter || json_object_get_type(filter) != json_type_object ||
+        !strchr(json_object_to_json_string_ext((struct json_object *)filter,
+                                               JSON_C_TO_STRING_PLAIN),
+                '('))
+        return payload;
+    struct json_object *copy = NULL;
+    if (payload)
+        json_object_deep_copy((struct json_object *)payload, &copy, NULL);
+    if (!copy)
+        copy = json_object_new_object();
+    json_own(a, copy);
+    return inject_level(a, filter, NULL, copy, 0) < 0 ? NULL : copy;
+}
+
 static int validate_rec(vlist_t *l, const struct json_object *filter,
                         const struct json_object *payload, int depth)
 {
@@ -796,7 +960,10 @@ static int validate_rec(vlist_t *l, const struct json_object *filter,
             return 0;
         }
     }
-    return field_rule(l, filter, payload, NULL, 0);
+    const struct json_object *with_functions = inject_functions(l->a, filter, payload);
+    if (!with_functions)
+        return -1;
+    return field_rule(l, filter, with_functions, NULL, 0);
 }
 
 int perm_validate(arena_t *a, err_t *e, const struct json_object *filter,

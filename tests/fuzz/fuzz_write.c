@@ -17,13 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void dates(arena_t *a, const uint8_t *data, size_t size)
 {
     int64_t ms, again;
-    if (!wr_parse_iso((str_t){(const char *)data, size}, &ms))
+    if (!isodate_parse((str_t){(const char *)data, size}, &ms))
         return;
     if (ms < -8640000000000000LL || ms > 8640000000000000LL)
         return; /* beyond JavaScript's Date range: never printed */
     const char *text = wr_iso(a, ms);
     if (ms >= 0 && ms < 253402300800000LL) { /* four-digit years print as parseISO reads */
-        assert(wr_parse_iso(str_c(text), &again));
+        assert(isodate_parse(str_c(text), &again));
         assert(again == ms);
     }
 }

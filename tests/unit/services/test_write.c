@@ -303,7 +303,7 @@ static void test_accountability_setting(void **state)
 static const char *iso_of(const char *s)
 {
     int64_t ms;
-    if (!wr_parse_iso(str_c(s), &ms))
+    if (!isodate_parse(str_c(s), &ms))
         return "invalid";
     return wr_iso(A, ms);
 }
