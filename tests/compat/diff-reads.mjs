@@ -22,27 +22,14 @@
 // so the generator follows the fixture if it changes. Values come from small per-type pools that
 // include values the fixture really holds (the status choices, ids, known dates), so filters both
 // hit and miss rows.
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, openSync, closeSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { dirname, resolve, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHARED, main, mulberry32 } from './driver.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SHARED = process.env.SHARED_DIR || '/work/shared';
-const RUN_MJS = join(SHARED, 'conformance', 'run.mjs');
 const DEFAULT_SNAPSHOT = join(SHARED, 'fixture', 'directus-11.3.5-pg.snapshot.json');
 
 // ------------------------------------------------------------------ prng
-export function mulberry32(seed) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 let rnd = mulberry32(1);
 const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
 const pick = (arr) => arr[Math.floor(rnd() * arr.length)];
@@ -528,90 +515,16 @@ export function generate({ seed, count, snapshot = DEFAULT_SNAPSHOT }) {
 }
 
 // ------------------------------------------------------------------ driver
-export function parseArgs(argv) {
-	const a = { _: [] };
-	for (let i = 0; i < argv.length; i++) {
-		if (argv[i].startsWith('--')) {
-			const eq = argv[i].indexOf('=');
-			if (eq > 0) a[argv[i].slice(2, eq)] = argv[i].slice(eq + 1);
-			else if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) a[argv[i].slice(2)] = true;
-			else a[argv[i].slice(2)] = argv[++i];
-		} else a._.push(argv[i]);
-	}
-	return a;
-}
-
-// A failure whose only difference is the text of a 500 that real Directus fills with the SQL it
-// ran and the database's error (shown to admins only): Celer never reproduces knex's SQL text.
-const SQL_TEXT = /^\s+\.errors\[0\]\.message: expected "(select|insert|update|delete) /;
-
-function classes(compareText) {
-	const byKind = {};
-	let cur = null;
-	const lines = compareText.split('\n');
-	for (let i = 0; i < lines.length; i++) {
-		const m = /^(PASS|FAIL) dr\d+\.(\w+)\./.exec(lines[i]);
-		if (!m) continue;
-		cur = byKind[m[2]] ??= { pass: 0, fail: 0, sql: 0 };
-		if (m[1] === 'PASS') cur.pass++;
-		else if (SQL_TEXT.test(lines[i + 1] || '') && !/^\s+\.errors\[0\]\./.test(lines[i + 2] || '')) cur.sql++;
-		else cur.fail++;
-	}
-	return byKind;
-}
-function printClasses(byKind) {
-	let p = 0, f = 0, q = 0;
-	for (const [k, v] of Object.entries(byKind).sort()) {
-		console.log(`${k.padEnd(12)} ${String(v.pass).padStart(5)} pass ${String(v.fail).padStart(5)} fail ${String(v.sql || 0).padStart(4)} sql-text`);
-		p += v.pass; f += v.fail; q += v.sql || 0;
-	}
-	console.log(`diff-reads: ${p} passed, ${f + q} failed (${q} of them differ only in the SQL text of an admin's 500)`);
-}
-
-async function main() {
-	const args = parseArgs(process.argv.slice(2));
-	const mode = args._[0];
-	const seed = Number(args.seed ?? 1);
-	const count = Number(args.count ?? 500);
-	if (mode === 'gen') {
-		const text = generate({ seed, count, snapshot: args.snapshot }).map((c) => JSON.stringify(c)).join('\n') + '\n';
-		if (args.out) writeFileSync(args.out, text); else process.stdout.write(text);
-	} else if (mode === 'run') {
-		if (!args.celer) throw new Error('run needs --celer URL');
-		const dir = resolve(args.dir || 'var/diff-reads');
-		mkdirSync(dir, { recursive: true });
-		const corpus = join(dir, `corpus-${seed}.jsonl`);
-		writeFileSync(corpus, generate({ seed, count, snapshot: args.snapshot }).map((c) => JSON.stringify(c)).join('\n') + '\n');
-		const only = args.only ? ['--only', args.only] : [];
-		const directus = args.directus || 'http://127.0.0.1:8055';
-		const expected = join(dir, `directus-${seed}.json`);
-		if (!args['reuse-directus']) execFileSync('node', [RUN_MJS, 'record', '--base', directus, '--corpus', corpus, '--out', expected, ...only], { stdio: 'inherit' });
-		execFileSync('node', [RUN_MJS, 'record', '--base', args.celer, '--corpus', corpus, '--out', join(dir, `celer-${seed}.json`), ...only], { stdio: 'inherit' });
-		// compare's output goes straight to a file: it exits right after printing, which cuts a pipe short
-		const cmpFile = join(dir, `compare-${seed}.txt`);
-		const fd = openSync(cmpFile, 'w');
-		try {
-			execFileSync('node', [RUN_MJS, 'compare', '--expected', expected, '--actual', join(dir, `celer-${seed}.json`), '--corpus', corpus, '-v', ...only], { stdio: ['ignore', fd, 'inherit'] });
-		} catch { /* exit status 1: some cases differ */ }
-		closeSync(fd);
-		const out = readFileSync(cmpFile, 'utf8');
-		printClasses(classes(out));
-	} else if (mode === 'classes') {
-		const dir = resolve(args.dir || 'var/diff-reads');
-		const all = {};
-		for (const f of readdirSync(dir).filter((x) => /^compare-.*\.txt$/.test(x))) {
-			for (const [k, v] of Object.entries(classes(readFileSync(join(dir, f), 'utf8')))) {
-				all[k] ??= { pass: 0, fail: 0, sql: 0 };
-				all[k].pass += v.pass; all[k].fail += v.fail; all[k].sql += v.sql;
-			}
-		}
-		printClasses(all);
-	} else {
-		console.error(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14).join('\n'));
-		process.exit(2);
-	}
-}
+const USAGE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14);
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-	main().catch((e) => { console.error(e.stack || e.message); process.exit(2); });
+	main({
+		name: 'diff-reads',
+		defaultCount: 500,
+		usageLines: USAGE,
+		generate,
+		// "dr<seed>.<kind>.<n>.<as>"
+		kindOf: (line) => /^(?:PASS|FAIL) dr\d+\.(\w+)\./.exec(line)?.[1] ?? null,
+		resetCommands: () => null, // reads only: the anchor stays as it is
+	}, process.argv.slice(2)).catch((e) => { console.error(e.stack || e.message); process.exit(2); });
 }

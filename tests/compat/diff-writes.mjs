@@ -11,16 +11,10 @@
 //        node tests/compat/diff-writes.mjs gen --seed N --count N [--out FILE]
 //        node tests/compat/diff-writes.mjs classes [--dir DIR]
 // Case names: dw<seed>.<kind>.<n>.<step>.<as>; kinds below (KINDS). Counts per kind are printed.
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32, parseArgs } from './diff-reads.mjs';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..');
-const SHARED = resolve(ROOT, '..', '..', 'shared');
-const RUN_MJS = join(SHARED, 'conformance', 'run.mjs');
+import { ROOT, SHARED, main, mulberry32 } from './driver.mjs';
 
 let rnd = Math.random;
 const pick = (a) => a[Math.floor(rnd() * a.length)];
@@ -200,78 +194,23 @@ export function generate({ seed, count }) {
 }
 
 // ------------------------------------------------------------------ driver
-// A failure whose only difference is the text of a 500 that real Directus fills with the SQL it
-// ran and the database's error (shown to admins only; e.g. "invalid input syntax for type
-// integer"): Celer never reproduces knex's SQL text.
-const SQL_TEXT = /^\s+\.errors\[0\]\.message: expected "(select|insert|update|delete) /;
-
-function classes(text) {
-	const byKind = {};
-	const lines = text.split('\n');
-	for (let i = 0; i < lines.length; i++) {
-		const m = /^(PASS|FAIL) dw\d+\.(\w+)\.\d+\.(\d+)\./.exec(lines[i]);
-		if (!m) continue;
-		const k = `${m[2]}.${m[3] === '0' ? 'write' : 'read'}`;
-		const cur = byKind[k] ??= { pass: 0, fail: 0, sql: 0 };
-		if (m[1] === 'PASS') cur.pass++;
-		else if (SQL_TEXT.test(lines[i + 1] || '') && !/^\s+\.errors\[0\]\./.test(lines[i + 2] || '')) cur.sql++;
-		else cur.fail++;
-	}
-	return byKind;
-}
-function printClasses(byKind) {
-	let p = 0, f = 0, q = 0;
-	for (const [k, v] of Object.entries(byKind).sort()) {
-		console.log(`${k.padEnd(16)} ${String(v.pass).padStart(5)} pass ${String(v.fail).padStart(5)} fail ${String(v.sql).padStart(4)} sql-text`);
-		p += v.pass; f += v.fail; q += v.sql;
-	}
-	console.log(`diff-writes: ${p} passed, ${f + q} failed (${q} of them differ only in the SQL text of an admin's 500)`);
-}
-
-async function main() {
-	const args = parseArgs(process.argv.slice(2));
-	const mode = args._[0];
-	const seed = Number(args.seed ?? 1);
-	const count = Number(args.count ?? 100);
-	const dir = resolve(args.dir || 'var/diff-writes');
-	if (mode === 'gen') {
-		const text = generate({ seed, count }).map((c) => JSON.stringify(c)).join('\n') + '\n';
-		if (args.out) writeFileSync(args.out, text); else process.stdout.write(text);
-	} else if (mode === 'run') {
-		if (!args.celer) throw new Error('run needs --celer URL');
-		mkdirSync(dir, { recursive: true });
-		const corpus = join(dir, `corpus-${seed}.jsonl`);
-		writeFileSync(corpus, generate({ seed, count }).map((c) => JSON.stringify(c)).join('\n') + '\n');
-		const only = args.only ? ['--only', args.only] : [];
-		const directus = args.directus || 'http://127.0.0.1:8055';
-		const expected = join(dir, `directus-${seed}.json`);
-		const dReset = args['directus-reset'] || join(SHARED, 'anchor', 'reset-anchor.sh');
-		const cReset = args['celer-reset'] || `${join(ROOT, 'tests', 'stack')} reset`;
-		if (!args['reuse-directus']) execFileSync('node', [RUN_MJS, 'record', '--base', directus, '--corpus', corpus, '--out', expected, '--reset-cmd', dReset, ...only], { stdio: 'inherit' });
-		const actual = join(dir, `celer-${seed}.json`);
-		execFileSync('node', [RUN_MJS, 'record', '--base', args.celer, '--corpus', corpus, '--out', actual, '--reset-cmd', cReset, ...only], { stdio: 'inherit' });
-		const cmpFile = join(dir, `compare-${seed}.txt`);
-		const fd = openSync(cmpFile, 'w');
-		try {
-			execFileSync('node', [RUN_MJS, 'compare', '--expected', expected, '--actual', actual, '--corpus', corpus, '-v', ...only], { stdio: ['ignore', fd, 'inherit'] });
-		} catch { /* exit status 1: some cases differ */ }
-		closeSync(fd);
-		printClasses(classes(readFileSync(cmpFile, 'utf8')));
-	} else if (mode === 'classes') {
-		const all = {};
-		for (const f of readdirSync(dir).filter((x) => /^compare-.*\.txt$/.test(x))) {
-			for (const [k, v] of Object.entries(classes(readFileSync(join(dir, f), 'utf8')))) {
-				all[k] ??= { pass: 0, fail: 0, sql: 0 };
-				all[k].pass += v.pass; all[k].fail += v.fail; all[k].sql += v.sql;
-			}
-		}
-		printClasses(all);
-	} else {
-		console.error(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 13).join('\n'));
-		process.exit(2);
-	}
-}
+const USAGE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 13);
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-	main().catch((e) => { console.error(e.stack || e.message); process.exit(2); });
+	main({
+		name: 'diff-writes',
+		defaultCount: 100,
+		usageLines: USAGE,
+		generate,
+		// "dw<seed>.<kind>.<n>.<step>.<as>": step 0 is the write, the others read its effect
+		kindOf: (line) => {
+			const m = /^(?:PASS|FAIL) dw\d+\.(\w+)\.\d+\.(\d+)\./.exec(line);
+			return m ? `${m[1]}.${m[2] === '0' ? 'write' : 'read'}` : null;
+		},
+		// both servers reload the fixture before recording, so new ids come from the same sequences
+		resetCommands: (args) => ({
+			directus: args['directus-reset'] || join(SHARED, 'anchor', 'reset-anchor.sh'),
+			celer: args['celer-reset'] || `${join(ROOT, 'tests', 'stack')} reset`,
+		}),
+	}, process.argv.slice(2)).catch((e) => { console.error(e.stack || e.message); process.exit(2); });
 }
