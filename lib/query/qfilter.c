@@ -213,26 +213,6 @@ static qval_t json_leaf(const struct json_object *o)
     }
 }
 
-static bool js_truthy(const struct json_object *o)
-{
-    switch (json_object_get_type(o)) {
-    case json_type_null:
-        return false;
-    case json_type_boolean:
-        return json_object_get_boolean(o);
-    case json_type_int:
-        return json_object_get_int64(o) != 0;
-    case json_type_double: {
-        double d = json_object_get_double(o);
-        return d == d && d != 0;
-    }
-    case json_type_string:
-        return json_object_get_string_len(o) > 0;
-    default:
-        return true;
-    }
-}
-
 /* A step of the walk: one JSON value, or the array that arrays make (a JSON array's elements,
  * or the values picked out of an array's entries). */
 typedef struct {
@@ -293,7 +273,7 @@ static qval_t context_get(pctx_t *p, const struct json_object *rec, str_t path)
         size_t cap = 0;
         for (size_t i = 0; i < w.n; i++) {
             const struct json_object *v = member(p->a, w.v[i], key);
-            if (!js_truthy(v))
+            if (!jsval_truthy(v))
                 continue;
             walk_t flat = walk_of(p->a, v);
             for (size_t k = 0; flat.list && k < flat.n; k++)
