@@ -29,6 +29,27 @@ static bool path_is_endpoint_of(str_t path, const char *collection)
            memcmp(path.p + 7, collection, n) == 0;
 }
 
+/* The next name of CACHE_AUTO_PURGE_IGNORE_LIST (Directus's toArray: split on commas, trimmed)
+ * from *p into name; false at the end. Names too long for name are passed over. */
+static bool next_ignored(const char **p, char *name, size_t cap)
+{
+    while (*p && **p) {
+        const char *s = *p, *end = strchr(s, ',');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        *p = end ? end + 1 : s + n;
+        while (n && *s == ' ')
+            s++, n--;
+        while (n && s[n - 1] == ' ')
+            n--;
+        if (n && n < cap) {
+            memcpy(name, s, n);
+            name[n] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
 /* checkAutoPurge of shouldSkipCache: the Data Studio skips the cache unless auto-purge is on
  * and the path is not one of CACHE_AUTO_PURGE_IGNORE_LIST's endpoints. */
 static bool studio_skips(const ctx_t *ctx)
@@ -36,22 +57,21 @@ static bool studio_skips(const ctx_t *ctx)
     if (!ctx->conf->cache_auto_purge)
         return true;
     const char *list = ctx->conf->cache_auto_purge_ignore_list;
-    for (const char *p = list; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        while (n && *p == ' ')
-            p++, n--;
-        while (n && p[n - 1] == ' ')
-            n--;
-        char name[256];
-        if (n && n < sizeof name) {
-            memcpy(name, p, n);
-            name[n] = '\0';
-            if (path_is_endpoint_of(ctx->req->path, name))
-                return true;
-        }
-        p = end ? end + 1 : p + strlen(p);
-    }
+    char name[256];
+    while (next_ignored(&list, name, sizeof name))
+        if (path_is_endpoint_of(ctx->req->path, name))
+            return true;
+    return false;
+}
+
+/* shouldClearCache: a write to a collection of CACHE_AUTO_PURGE_IGNORE_LIST purges nothing. */
+static bool purge_ignored(const conf_t *c, str_t collection)
+{
+    const char *list = c->cache_auto_purge_ignore_list;
+    char name[256];
+    while (next_ignored(&list, name, sizeof name))
+        if (str_eq_c(collection, name))
+            return true;
     return false;
 }
 
@@ -281,8 +301,13 @@ void api_cache_written(ctx_t *ctx, bool system_changed)
      * through relations), and every answer that read any of those is tagged with that whole
      * related closure, so purging the route's collection purges all of them. A write whose route
      * names none (/utils/revert, /users/me), or that changed the schema or permissions (which no
-     * tag follows in a shared Redis store), clears everything. */
+     * tag follows in a shared Redis store), clears everything. Celer purges whatever
+     * CACHE_AUTO_PURGE says (it is precise, and a stale answer is worse than a miss), but a
+     * collection the operator listed in CACHE_AUTO_PURGE_IGNORE_LIST is left alone as in
+     * Directus: its readers get cached answers until CACHE_TTL. */
     str_t name = router_param(&ctx->route, "collection");
+    if (name.p && name.n && !system_changed && purge_ignored(ctx->conf, name))
+        return; /* what Directus's shouldClearCache says for CACHE_AUTO_PURGE_IGNORE_LIST */
     if (name.p && name.n && !system_changed) {
         const char *c = str_dup(ctx->arena, name);
         respcache_purge(ctx->conf, ctx->redis, ctx->arena, &c, 1);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/cache/generation.h"
+#include "lib/cache/respcache.h"
 #include "lib/core/buf.h"
 #include "lib/core/json.h"
 #include "lib/core/log.h"
@@ -98,7 +99,10 @@ void bus_install_publisher(const conf_t *c, redis_t *r)
 /* ------------------------------------------------------------------ the subscriber */
 
 struct bus_sub {
-    redis_t *redis;
+    redis_t *redis; /* the subscription */
+    redis_t *cmd;   /* commands: emptying the response cache after an outage */
+    arena_t *life;
+    conf_t cache; /* the response cache's settings, copied (the pool's conf may be reloaded) */
     bool subscribed;
     bool ever_subscribed;
 };
@@ -113,6 +117,13 @@ bus_sub_t *bus_sub_new(const conf_t *c)
         abort();
     }
     s->redis = redis_new(c);
+    s->cmd = redis_new(c);
+    s->life = arena_new();
+    s->cache = (conf_t){
+        .cache_enabled = c->cache_enabled,
+        .cache_store = c->cache_store ? arena_strdup(s->life, c->cache_store) : NULL,
+        .cache_namespace = c->cache_namespace ? arena_strdup(s->life, c->cache_namespace) : NULL,
+    };
     return s;
 }
 
@@ -121,6 +132,8 @@ void bus_sub_free(bus_sub_t *s)
     if (!s)
         return;
     redis_free(s->redis);
+    redis_free(s->cmd);
+    arena_free(s->life);
     free(s);
 }
 
@@ -130,8 +143,25 @@ static void bump_all(void)
         gen_bump_remote((gen_kind_t)k);
 }
 
+/* After a lost subscription: what this pool changed meanwhile may not have reached the others
+ * (its publishes failed when Redis was unreachable from here alone), so they are told to rebuild
+ * everything once — celer.invalidate without a kind, and Directus's schemaChanged. Sent before
+ * SUBSCRIBE, on the same connection. */
+static void announce_return(redisContext *c)
+{
+    redisReply *rep = redisCommand(c, "PUBLISH %s {\"origin\":\"%s\"}", NAMESPACE CH_INVALIDATE,
+                                   origin_id());
+    if (rep)
+        freeReplyObject(rep);
+    rep = redisCommand(c, "PUBLISH %s {\"origin\":\"%s\"}", NAMESPACE CH_SCHEMA, origin_id());
+    if (rep)
+        freeReplyObject(rep);
+}
+
 static bool subscribe(bus_sub_t *s, redisContext *c)
 {
+    if (s->ever_subscribed)
+        announce_return(c);
     redisReply *rep =
         redisCommand(c, "SUBSCRIBE %s %s", NAMESPACE CH_SCHEMA, NAMESPACE CH_INVALIDATE);
     if (!rep)
@@ -148,9 +178,22 @@ static bool subscribe(bus_sub_t *s, redisContext *c)
     return true;
 }
 
+/* After an outage, the response cache in Redis is emptied as soon as Redis answers again, not
+ * only when a worker next needs it (respcache.h). */
+static void recover_cache(bus_sub_t *s)
+{
+    if (!respcache_enabled(&s->cache) || strcmp(s->cache.cache_store, "redis") != 0 ||
+        !gen_redis_lost_get())
+        return;
+    arena_t *a = arena_new();
+    respcache_redis_recover(&s->cache, s->cmd, a);
+    arena_free(a);
+}
+
 int bus_sub_fd(bus_sub_t *s, int *timeout_ms)
 {
     *timeout_ms = RETRY_MS;
+    recover_cache(s);
     redisContext *c = redis_context(s->redis);
     if (!c)
         return -1;
@@ -161,7 +204,11 @@ int bus_sub_fd(bus_sub_t *s, int *timeout_ms)
         }
         s->subscribed = true;
     }
-    *timeout_ms = -1;
+    /* A worker may raise the "Redis lost" flag at any time: look every RETRY_MS while the
+     * response cache is in Redis. */
+    bool cache_in_redis =
+        respcache_enabled(&s->cache) && strcmp(s->cache.cache_store, "redis") == 0;
+    *timeout_ms = cache_in_redis ? RETRY_MS : -1;
     return c->fd;
 }
 

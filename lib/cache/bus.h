@@ -50,8 +50,9 @@ bus_sub_t *bus_sub_new(const conf_t *c);
 void bus_sub_free(bus_sub_t *s);
 
 /* The descriptor to poll for input, or -1 while disconnected; *timeout_ms is set to how long
- * the caller may wait without input before calling bus_sub_service() (reconnects), -1: forever.
- * Connects and subscribes when due. */
+ * the caller may wait without input before calling bus_sub_fd() again (reconnects; empties the
+ * response cache in Redis after an outage, respcache.h), -1: forever. Connects and subscribes
+ * when due. */
 int bus_sub_fd(bus_sub_t *s, int *timeout_ms);
 
 /* Reads what arrived (poll said so) and applies it: generation bumps for the pool. A failed read

@@ -10,6 +10,7 @@
 typedef struct {
     _Atomic uint64_t value[GEN_COUNT];
     _Atomic uint64_t tag[GEN_TAG_SLOTS];
+    _Atomic uint64_t redis_lost; /* 0, or a count of failures since the last recovery */
 } gen_page_t;
 
 static gen_page_t local_page;
@@ -65,6 +66,22 @@ uint64_t gen_tag_get(const char *collection)
 void gen_tag_bump(const char *collection)
 {
     atomic_fetch_add_explicit(&page->tag[tag_slot(collection)], 1, memory_order_acq_rel);
+}
+
+void gen_redis_lost(void)
+{
+    atomic_fetch_add_explicit(&page->redis_lost, 1, memory_order_acq_rel);
+}
+
+uint64_t gen_redis_lost_get(void)
+{
+    return atomic_load_explicit(&page->redis_lost, memory_order_acquire);
+}
+
+bool gen_redis_recovered(uint64_t seen)
+{
+    return atomic_compare_exchange_strong_explicit(&page->redis_lost, &seen, 0,
+                                                   memory_order_acq_rel, memory_order_acquire);
 }
 
 uint64_t gen_now_ms(void)
