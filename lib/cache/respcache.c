@@ -235,6 +235,8 @@ static redisReply *rcmd(redis_t *r, arena_t *a, int argc, const char **argv)
     for (int i = 0; i < argc; i++)
         len[i] = strlen(argv[i]);
     redisReply *rep = redis_command(r, a, argc, argv, len);
+    if (rep && !redis_reply_ok(rep))
+        gen_redis_lost(); /* a Redis that refuses this may have refused another's purge */
     return redis_reply_ok(rep) ? rep : NULL;
 }
 
