@@ -108,11 +108,16 @@ static bool skip_lookup(const ctx_t *ctx)
     return ctx->conf->cache_skip_allowed && cc.p && memmem(cc.p, cc.n, "no-store", 8);
 }
 
-/* The request may be answered from, and stored in, the cache. */
-static bool cacheable_request(const ctx_t *ctx)
+/* Directus's cache middleware looks every GET up (the status header says MISS), whatever it is. */
+static bool looked_up(const ctx_t *ctx)
 {
-    if (!respcache_enabled(ctx->conf) || ctx->req->method != HTTP_GET)
-        return false;
+    return respcache_enabled(ctx->conf) && ctx->req->method == HTTP_GET;
+}
+
+/* respond() stores only what is not under /auth, not an export, and not /server/health (which
+ * sets res.locals.cache = false): those are never found either, so they are not looked up. */
+static bool storable(const ctx_t *ctx)
+{
     str_t path = ctx->req->path;
     if (str_starts_with(path, STR("/auth")) || str_eq_c(path, "/server/health"))
         return false;
@@ -218,6 +223,7 @@ static void status_header(ctx_t *ctx, const char *value)
 typedef struct api_cache_state {
     respcache_lookup_t lookup;
     bool skipped;
+    bool storable;
 } api_cache_state_t;
 
 static respcache_key_parts_t key_parts(const ctx_t *ctx)
@@ -237,14 +243,19 @@ static respcache_key_parts_t key_parts(const ctx_t *ctx)
 bool api_cache_lookup(ctx_t *ctx)
 {
     ctx->cache = NULL;
-    if (!cacheable_request(ctx))
+    if (!looked_up(ctx))
         return false;
+    if (!storable(ctx)) {
+        ctx->cache = arena_calloc(ctx->arena, 1, sizeof(api_cache_state_t)); /* MISS, no more */
+        return false;
+    }
     /* The policies are part of the key: the public's are loaded here (cached, no SQL). */
     if (accountability_policies(&ctx->acc, ctx->arena, &ctx->err, ctx->db) < 0) {
         ctx->err = (err_t){0}; /* no cache then; the route meets the database error itself */
         return false;
     }
     api_cache_state_t *st = arena_calloc(ctx->arena, 1, sizeof *st);
+    st->storable = true;
     respcache_key_parts_t parts = key_parts(ctx);
     st->lookup.key = respcache_key(ctx->arena, &parts);
     st->skipped = skip_lookup(ctx);
@@ -278,7 +289,7 @@ void api_cache_store(ctx_t *ctx)
 {
     api_cache_state_t *st = ctx->cache;
     response_t *res = ctx->res;
-    if (!st || res->status != 200 || !res->body.n)
+    if (!st || !st->storable || res->status != 200 || !res->body.n)
         return;
     str_t ct = response_header(res, "Content-Type");
     if (!ct.p || !str_starts_with(ct, STR("application/json")))
