@@ -100,7 +100,7 @@ void bus_install_publisher(const conf_t *c, redis_t *r)
 
 struct bus_sub {
     redis_t *redis; /* the subscription */
-    redis_t *cmd;   /* commands: emptying the response cache after an outage */
+    redis_t *cmd;   /* commands: retiring the response cache's entries after an outage */
     arena_t *life;
     conf_t cache; /* the response cache's settings, copied (the pool's conf may be reloaded) */
     bool subscribed;
@@ -178,8 +178,8 @@ static bool subscribe(bus_sub_t *s, redisContext *c)
     return true;
 }
 
-/* After an outage, the response cache in Redis is emptied as soon as Redis answers again, not
- * only when a worker next needs it (respcache.h). */
+/* After an outage, the entries of the response cache in Redis are retired as soon as Redis
+ * answers again, not only when a worker next needs the cache (respcache.h). */
 static void recover_cache(bus_sub_t *s)
 {
     if (!respcache_enabled(&s->cache) || strcmp(s->cache.cache_store, "redis") != 0 ||

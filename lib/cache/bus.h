@@ -50,7 +50,7 @@ bus_sub_t *bus_sub_new(const conf_t *c);
 void bus_sub_free(bus_sub_t *s);
 
 /* The descriptor to poll for input, or -1 while disconnected; *timeout_ms is set to how long
- * the caller may wait without input before calling bus_sub_fd() again (reconnects; empties the
+ * the caller may wait without input before calling bus_sub_fd() again (reconnects; retires the
  * response cache in Redis after an outage, respcache.h), -1: forever. Connects and subscribes
  * when due. */
 int bus_sub_fd(bus_sub_t *s, int *timeout_ms);

@@ -60,9 +60,9 @@ void gen_tag_bump(const char *collection);
  * to talk to Redis (a worker's command, the master's bus subscription) nothing cached in Redis
  * before may be trusted: lib/cache/redis.c calls gen_redis_lost() on every failure, and the
  * response cache's Redis store neither reads nor writes entries while gen_redis_lost_get() is
- * not 0. Once Redis answers again the first worker that needs it empties the namespace and calls
- * gen_redis_recovered() with the value it saw before; a failure in between changes the value, so
- * the flag stays until a clear has followed the last failure.
+ * not 0. Once Redis answers again the first process that needs it retires every entry there
+ * (respcache.h) and calls gen_redis_recovered() with the value it saw before; a failure in
+ * between changes the value, so the flag stays until a retirement has followed the last failure.
  */
 void gen_redis_lost(void);
 uint64_t gen_redis_lost_get(void);

@@ -1,8 +1,9 @@
 /*
  * The two stores behind respcache.h. Memory: a direct-mapped table of malloc'd entries, each one
- * block (tag counters, tag names, body). Redis: values are "<expires epoch ms>\n"
- * followed by the body, so that one GET answers both the body and its remaining time; the
- * version check of a put and the whole of a purge run as Lua scripts, atomically.
+ * block (tag counters, tag names, body). Redis: values are "<expires epoch ms>\n<namespace
+ * epoch>\n<etag>\n" followed by the body, so that one MGET (the entry and the current epoch)
+ * answers the body, its remaining time and whether it is still current; the version check of a
+ * put and the whole of a purge run as Lua scripts, atomically.
  */
 #include "lib/cache/respcache.h"
 
@@ -261,23 +262,43 @@ static void redis_snapshot(const conf_t *c, redis_t *r, arena_t *a, respcache_lo
     l->snapshot = true;
 }
 
+/* The next '\n'-terminated field of [*p, end) (without the '\n'); false when there is none. */
+static bool next_field(const char **p, const char *end, str_t *out)
+{
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl)
+        return false;
+    *out = (str_t){*p, (size_t)(nl - *p)};
+    *p = nl + 1;
+    return true;
+}
+
+/* The entry and the namespace's epoch in one round trip. An entry stored under another epoch
+ * (before a clear, or before an outage: respcache.h) is not used. */
 static bool redis_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l,
                       str_t *body, str_t *etag, int64_t *ttl_left)
 {
-    const char *argv[] = {"GET", rkey(a, c, "resp", l->key)};
-    redisReply *rep = rcmd(r, a, 2, argv);
-    if (!rep || rep->type != REDIS_REPLY_STRING)
+    const char *argv[] = {"MGET", rkey(a, c, "resp", l->key), rkey(a, c, "epoch", "")};
+    redisReply *rep = rcmd(r, a, 3, argv);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        rep->element[0]->type != REDIS_REPLY_STRING)
         return false;
-    /* "<expires ms>\n<etag>\n<body>" */
-    const char *end = rep->str + rep->len;
-    const char *nl1 = memchr(rep->str, '\n', rep->len);
-    const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', (size_t)(end - nl1 - 1)) : NULL;
+    const redisReply *v = rep->element[0], *now_epoch = rep->element[1];
+    str_t epoch_now = now_epoch->type == REDIS_REPLY_STRING
+                          ? (str_t){now_epoch->str, now_epoch->len}
+                          : STR("");
+    /* "<expires ms>\n<epoch>\n<etag>\n<body>" */
+    const char *p = v->str, *end = v->str + v->len;
+    str_t exp_text, epoch, tag;
+    if (!next_field(&p, end, &exp_text) || !next_field(&p, end, &epoch) ||
+        !next_field(&p, end, &tag) || !str_eq(epoch, epoch_now))
+        return false;
     int64_t now = wall_ms();
-    long long exp = nl2 ? strtoll(rep->str, NULL, 10) : 0;
-    if (!nl2 || exp <= now)
+    long long exp = strtoll(v->str, NULL, 10);
+    if (exp <= now)
         return false;
-    *etag = (str_t){arena_strndup(a, nl1 + 1, (size_t)(nl2 - nl1 - 1)), (size_t)(nl2 - nl1 - 1)};
-    *body = (str_t){arena_strndup(a, nl2 + 1, (size_t)(end - nl2 - 1)), (size_t)(end - nl2 - 1)};
+    *etag = (str_t){arena_strndup(a, tag.p, tag.n), tag.n};
+    *body = (str_t){arena_strndup(a, p, (size_t)(end - p)), (size_t)(end - p)};
     *ttl_left = exp - now;
     return true;
 }
@@ -322,6 +343,8 @@ static void redis_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_l
     buf_t v;
     buf_init(&v, a, body.n + etag.n + 24);
     buf_int(&v, wall_ms() + ttl);
+    buf_putc(&v, '\n');
+    buf_puts(&v, l->versions[0]); /* the epoch the answer was computed under */
     buf_putc(&v, '\n');
     buf_str(&v, etag);
     buf_putc(&v, '\n');
@@ -393,8 +416,9 @@ static bool redis_clear(const conf_t *c, redis_t *r, arena_t *a)
 }
 
 /* Whether entries in Redis may be used. After the pool lost contact with Redis (generation.h),
- * a purge may have missed Redis, so the namespace is emptied first; until that worked, the
- * cache in Redis is neither read nor written (answers come from the database). */
+ * a purge may have missed Redis, so every entry stored before is retired first — the epoch
+ * moves, one command however large the cache (the entries then expire with their TTL); until
+ * that worked, the cache in Redis is neither read nor written (answers come from the database). */
 static bool redis_trusted(const conf_t *c, redis_t *r, arena_t *a)
 {
     if (!respcache_enabled(c) || !use_redis(c))
@@ -402,10 +426,11 @@ static bool redis_trusted(const conf_t *c, redis_t *r, arena_t *a)
     uint64_t lost = gen_redis_lost_get();
     if (!lost)
         return true;
-    if (!redis_clear(c, r, a) || !gen_redis_recovered(lost))
+    const char *incr[] = {"INCR", rkey(a, c, "epoch", "")};
+    if (!rcmd(r, a, 2, incr) || !gen_redis_recovered(lost))
         return false;
-    log_info("response cache: Redis is back; emptied namespace \"%s\" in case a purge was missed "
-             "meanwhile",
+    log_info("response cache: Redis is back; entries of namespace \"%s\" from before retired in "
+             "case a purge was missed meanwhile",
              c->cache_namespace ? c->cache_namespace : "");
     return true;
 }
