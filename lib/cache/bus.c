@@ -56,7 +56,10 @@ int bus_publish(redis_t *r, arena_t *a, const char *channel, str_t json)
     const char *ch = arena_printf(a, NAMESPACE "%s", channel);
     const char *argv[] = {"PUBLISH", ch, json.p};
     const size_t len[] = {7, strlen(ch), json.n};
-    return redis_reply_ok(redis_command(r, a, 3, argv, len)) ? 0 : -1;
+    if (redis_reply_ok(redis_command(r, a, 3, argv, len)))
+        return 0;
+    gen_bus_lost(); /* the master re-announces once Redis is back */
+    return -1;
 }
 
 int bus_publish_item_event(redis_t *r, arena_t *a, const char *action, const char *collection,
@@ -143,25 +146,12 @@ static void bump_all(void)
         gen_bump_remote((gen_kind_t)k);
 }
 
-/* After a lost subscription: what this pool changed meanwhile may not have reached the others
- * (its publishes failed when Redis was unreachable from here alone), so they are told to rebuild
- * everything once — celer.invalidate without a kind, and Directus's schemaChanged. Sent before
- * SUBSCRIBE, on the same connection. */
-static void announce_return(redisContext *c)
-{
-    redisReply *rep = redisCommand(c, "PUBLISH %s {\"origin\":\"%s\"}", NAMESPACE CH_INVALIDATE,
-                                   origin_id());
-    if (rep)
-        freeReplyObject(rep);
-    rep = redisCommand(c, "PUBLISH %s {\"origin\":\"%s\"}", NAMESPACE CH_SCHEMA, origin_id());
-    if (rep)
-        freeReplyObject(rep);
-}
-
 static bool subscribe(bus_sub_t *s, redisContext *c)
 {
+    /* What this pool changed while it was not listening may not have reached the others either
+     * (when Redis was unreachable from here alone): bus_sub_fd() re-announces. */
     if (s->ever_subscribed)
-        announce_return(c);
+        gen_bus_lost();
     redisReply *rep =
         redisCommand(c, "SUBSCRIBE %s %s", NAMESPACE CH_SCHEMA, NAMESPACE CH_INVALIDATE);
     if (!rep)
@@ -190,10 +180,35 @@ static void recover_cache(bus_sub_t *s)
     arena_free(a);
 }
 
+/* After a publish was lost (or this pool stopped listening for a while), the other pools may
+ * have missed a change: they are told to rebuild everything once — celer.invalidate without a
+ * kind, and Directus's schemaChanged. */
+static void announce_return(bus_sub_t *s)
+{
+    uint64_t lost = gen_bus_lost_get();
+    if (!lost)
+        return;
+    arena_t *a = arena_new();
+    str_t msg = str_c(arena_printf(a, "{\"origin\":\"%s\"}", origin_id()));
+    redis_t *r = s->cmd;
+    /* Not bus_publish(): a failure here must not raise the flag again before it is lowered. */
+    const char *argv[] = {"PUBLISH", NAMESPACE CH_INVALIDATE, msg.p};
+    const size_t len[] = {7, strlen(argv[1]), msg.n};
+    bool ok = redis_reply_ok(redis_command(r, a, 3, argv, len));
+    argv[1] = NAMESPACE CH_SCHEMA;
+    const size_t len2[] = {7, strlen(argv[1]), msg.n};
+    ok = ok && redis_reply_ok(redis_command(r, a, 3, argv, len2));
+    if (ok && gen_bus_recovered(lost))
+        log_info("bus: Redis is back; told the other pools to rebuild their caches in case a "
+                 "message was lost");
+    arena_free(a);
+}
+
 int bus_sub_fd(bus_sub_t *s, int *timeout_ms)
 {
     *timeout_ms = RETRY_MS;
     recover_cache(s);
+    announce_return(s);
     redisContext *c = redis_context(s->redis);
     if (!c)
         return -1;
@@ -204,11 +219,8 @@ int bus_sub_fd(bus_sub_t *s, int *timeout_ms)
         }
         s->subscribed = true;
     }
-    /* A worker may raise the "Redis lost" flag at any time: look every RETRY_MS while the
-     * response cache is in Redis. */
-    bool cache_in_redis =
-        respcache_enabled(&s->cache) && strcmp(s->cache.cache_store, "redis") == 0;
-    *timeout_ms = cache_in_redis ? RETRY_MS : -1;
+    /* A worker may raise a "lost" flag at any time: look every RETRY_MS. */
+    *timeout_ms = RETRY_MS;
     return c->fd;
 }
 

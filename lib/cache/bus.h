@@ -12,7 +12,9 @@
  * Workers publish on their own Redis connection; the pool's master listens (bus_sub_*), beside
  * its signals, and bumps the pool's shared generation counters. A pool ignores what it sent
  * itself (the origin id is made by the master before it forks). Messages lost while the
- * subscriber was disconnected cannot be replayed, so a reconnect bumps every counter once.
+ * subscriber was disconnected cannot be replayed, so a reconnect bumps every counter once; and
+ * after a publish Redis did not take, or a reconnect, the master tells the other pools to do the
+ * same (celer.invalidate without a kind, and schemaChanged) once Redis answers again.
  * Without Redis configuration (REDIS, any REDIS_* key, or REDIS_ENABLED=true, as Directus's
  * redisConfigAvailable) there is no bus and nothing here does anything.
  */

@@ -69,6 +69,12 @@ uint64_t gen_redis_lost_get(void);
 /* Clears the flag if it still holds seen (compare and swap). true when it did. */
 bool gen_redis_recovered(uint64_t seen);
 
+/* The same for the bus: a publish that Redis did not take (bus.h) raises it, and the pool's
+ * master, once Redis answers again, tells the other pools to rebuild everything and lowers it. */
+void gen_bus_lost(void);
+uint64_t gen_bus_lost_get(void);
+bool gen_bus_recovered(uint64_t seen);
+
 /* Milliseconds on a monotonic clock, for cache entry ages. */
 uint64_t gen_now_ms(void);
 

@@ -72,6 +72,13 @@ static void redis_lost_is_lowered_only_after_the_last_failure(void **state)
     assert_true(gen_redis_lost_get() != 0);
     assert_true(gen_redis_recovered(gen_redis_lost_get()));
     assert_int_equal(gen_redis_lost_get(), 0);
+    /* The bus's flag is another one. */
+    gen_bus_lost();
+    assert_int_equal(gen_redis_lost_get(), 0);
+    seen = gen_bus_lost_get();
+    assert_true(seen != 0);
+    assert_true(gen_bus_recovered(seen));
+    assert_int_equal(gen_bus_lost_get(), 0);
 }
 
 int main(void)
