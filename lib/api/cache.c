@@ -29,6 +29,27 @@ static bool path_is_endpoint_of(str_t path, const char *collection)
            memcmp(path.p + 7, collection, n) == 0;
 }
 
+/* The next name of CACHE_AUTO_PURGE_IGNORE_LIST (Directus's toArray: split on commas, trimmed)
+ * from *p into name; false at the end. Names too long for name are passed over. */
+static bool next_ignored(const char **p, char *name, size_t cap)
+{
+    while (*p && **p) {
+        const char *s = *p, *end = strchr(s, ',');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        *p = end ? end + 1 : s + n;
+        while (n && *s == ' ')
+            s++, n--;
+        while (n && s[n - 1] == ' ')
+            n--;
+        if (n && n < cap) {
+            memcpy(name, s, n);
+            name[n] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
 /* checkAutoPurge of shouldSkipCache: the Data Studio skips the cache unless auto-purge is on
  * and the path is not one of CACHE_AUTO_PURGE_IGNORE_LIST's endpoints. */
 static bool studio_skips(const ctx_t *ctx)
@@ -36,22 +57,21 @@ static bool studio_skips(const ctx_t *ctx)
     if (!ctx->conf->cache_auto_purge)
         return true;
     const char *list = ctx->conf->cache_auto_purge_ignore_list;
-    for (const char *p = list; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        while (n && *p == ' ')
-            p++, n--;
-        while (n && p[n - 1] == ' ')
-            n--;
-        char name[256];
-        if (n && n < sizeof name) {
-            memcpy(name, p, n);
-            name[n] = '\0';
-            if (path_is_endpoint_of(ctx->req->path, name))
-                return true;
-        }
-        p = end ? end + 1 : p + strlen(p);
-    }
+    char name[256];
+    while (next_ignored(&list, name, sizeof name))
+        if (path_is_endpoint_of(ctx->req->path, name))
+            return true;
+    return false;
+}
+
+/* shouldClearCache: a write to a collection of CACHE_AUTO_PURGE_IGNORE_LIST purges nothing. */
+static bool purge_ignored(const conf_t *c, str_t collection)
+{
+    const char *list = c->cache_auto_purge_ignore_list;
+    char name[256];
+    while (next_ignored(&list, name, sizeof name))
+        if (str_eq_c(collection, name))
+            return true;
     return false;
 }
 
@@ -88,11 +108,16 @@ static bool skip_lookup(const ctx_t *ctx)
     return ctx->conf->cache_skip_allowed && cc.p && memmem(cc.p, cc.n, "no-store", 8);
 }
 
-/* The request may be answered from, and stored in, the cache. */
-static bool cacheable_request(const ctx_t *ctx)
+/* Directus's cache middleware looks every GET up (the status header says MISS), whatever it is. */
+static bool looked_up(const ctx_t *ctx)
 {
-    if (!respcache_enabled(ctx->conf) || ctx->req->method != HTTP_GET)
-        return false;
+    return respcache_enabled(ctx->conf) && ctx->req->method == HTTP_GET;
+}
+
+/* respond() stores only what is not under /auth, not an export, and not /server/health (which
+ * sets res.locals.cache = false): those are never found either, so they are not looked up. */
+static bool storable(const ctx_t *ctx)
+{
     str_t path = ctx->req->path;
     if (str_starts_with(path, STR("/auth")) || str_eq_c(path, "/server/health"))
         return false;
@@ -198,6 +223,7 @@ static void status_header(ctx_t *ctx, const char *value)
 typedef struct api_cache_state {
     respcache_lookup_t lookup;
     bool skipped;
+    bool storable;
 } api_cache_state_t;
 
 static respcache_key_parts_t key_parts(const ctx_t *ctx)
@@ -217,14 +243,19 @@ static respcache_key_parts_t key_parts(const ctx_t *ctx)
 bool api_cache_lookup(ctx_t *ctx)
 {
     ctx->cache = NULL;
-    if (!cacheable_request(ctx))
+    if (!looked_up(ctx))
         return false;
+    if (!storable(ctx)) {
+        ctx->cache = arena_calloc(ctx->arena, 1, sizeof(api_cache_state_t)); /* MISS, no more */
+        return false;
+    }
     /* The policies are part of the key: the public's are loaded here (cached, no SQL). */
     if (accountability_policies(&ctx->acc, ctx->arena, &ctx->err, ctx->db) < 0) {
         ctx->err = (err_t){0}; /* no cache then; the route meets the database error itself */
         return false;
     }
     api_cache_state_t *st = arena_calloc(ctx->arena, 1, sizeof *st);
+    st->storable = true;
     respcache_key_parts_t parts = key_parts(ctx);
     st->lookup.key = respcache_key(ctx->arena, &parts);
     st->skipped = skip_lookup(ctx);
@@ -258,7 +289,7 @@ void api_cache_store(ctx_t *ctx)
 {
     api_cache_state_t *st = ctx->cache;
     response_t *res = ctx->res;
-    if (!st || res->status != 200 || !res->body.n)
+    if (!st || !st->storable || res->status != 200 || !res->body.n)
         return;
     str_t ct = response_header(res, "Content-Type");
     if (!ct.p || !str_starts_with(ct, STR("application/json")))
@@ -281,8 +312,13 @@ void api_cache_written(ctx_t *ctx, bool system_changed)
      * through relations), and every answer that read any of those is tagged with that whole
      * related closure, so purging the route's collection purges all of them. A write whose route
      * names none (/utils/revert, /users/me), or that changed the schema or permissions (which no
-     * tag follows in a shared Redis store), clears everything. */
+     * tag follows in a shared Redis store), clears everything. Celer purges whatever
+     * CACHE_AUTO_PURGE says (it is precise, and a stale answer is worse than a miss), but a
+     * collection the operator listed in CACHE_AUTO_PURGE_IGNORE_LIST is left alone as in
+     * Directus: its readers get cached answers until CACHE_TTL. */
     str_t name = router_param(&ctx->route, "collection");
+    if (name.p && name.n && !system_changed && purge_ignored(ctx->conf, name))
+        return; /* what Directus's shouldClearCache says for CACHE_AUTO_PURGE_IGNORE_LIST */
     if (name.p && name.n && !system_changed) {
         const char *c = str_dup(ctx->arena, name);
         respcache_purge(ctx->conf, ctx->redis, ctx->arena, &c, 1);

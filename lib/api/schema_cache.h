@@ -1,7 +1,8 @@
 /*
  * The worker's schema snapshot (lib/schema): loaded on first use, kept across requests, rebuilt
  * when the pool's GEN_SCHEMA counter (lib/cache/generation.h) moves: a worker that changes the
- * schema bumps it and every worker of the pool reloads on its next request.
+ * schema bumps it and every worker of the pool reloads on its next request. With
+ * CACHE_SCHEMA=false (as in Directus) it is loaded afresh for every request instead.
  */
 #ifndef LIB_API_SCHEMA_CACHE_H
 #define LIB_API_SCHEMA_CACHE_H

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/cache/generation.h"
+#include "lib/cache/respcache.h"
 #include "lib/core/buf.h"
 #include "lib/core/json.h"
 #include "lib/core/log.h"
@@ -55,7 +56,10 @@ int bus_publish(redis_t *r, arena_t *a, const char *channel, str_t json)
     const char *ch = arena_printf(a, NAMESPACE "%s", channel);
     const char *argv[] = {"PUBLISH", ch, json.p};
     const size_t len[] = {7, strlen(ch), json.n};
-    return redis_reply_ok(redis_command(r, a, 3, argv, len)) ? 0 : -1;
+    if (redis_reply_ok(redis_command(r, a, 3, argv, len)))
+        return 0;
+    gen_bus_lost(); /* the master re-announces once Redis is back */
+    return -1;
 }
 
 int bus_publish_item_event(redis_t *r, arena_t *a, const char *action, const char *collection,
@@ -98,7 +102,10 @@ void bus_install_publisher(const conf_t *c, redis_t *r)
 /* ------------------------------------------------------------------ the subscriber */
 
 struct bus_sub {
-    redis_t *redis;
+    redis_t *redis; /* the subscription */
+    redis_t *cmd;   /* commands: retiring the response cache's entries after an outage */
+    arena_t *life;
+    conf_t cache; /* the response cache's settings, copied (the pool's conf may be reloaded) */
     bool subscribed;
     bool ever_subscribed;
 };
@@ -113,6 +120,13 @@ bus_sub_t *bus_sub_new(const conf_t *c)
         abort();
     }
     s->redis = redis_new(c);
+    s->cmd = redis_new(c);
+    s->life = arena_new();
+    s->cache = (conf_t){
+        .cache_enabled = c->cache_enabled,
+        .cache_store = c->cache_store ? arena_strdup(s->life, c->cache_store) : NULL,
+        .cache_namespace = c->cache_namespace ? arena_strdup(s->life, c->cache_namespace) : NULL,
+    };
     return s;
 }
 
@@ -121,6 +135,8 @@ void bus_sub_free(bus_sub_t *s)
     if (!s)
         return;
     redis_free(s->redis);
+    redis_free(s->cmd);
+    arena_free(s->life);
     free(s);
 }
 
@@ -132,6 +148,10 @@ static void bump_all(void)
 
 static bool subscribe(bus_sub_t *s, redisContext *c)
 {
+    /* What this pool changed while it was not listening may not have reached the others either
+     * (when Redis was unreachable from here alone): bus_sub_fd() re-announces. */
+    if (s->ever_subscribed)
+        gen_bus_lost();
     redisReply *rep =
         redisCommand(c, "SUBSCRIBE %s %s", NAMESPACE CH_SCHEMA, NAMESPACE CH_INVALIDATE);
     if (!rep)
@@ -148,9 +168,47 @@ static bool subscribe(bus_sub_t *s, redisContext *c)
     return true;
 }
 
+/* After an outage, the entries of the response cache in Redis are retired as soon as Redis
+ * answers again, not only when a worker next needs the cache (respcache.h). */
+static void recover_cache(bus_sub_t *s)
+{
+    if (!respcache_enabled(&s->cache) || strcmp(s->cache.cache_store, "redis") != 0 ||
+        !gen_redis_lost_get())
+        return;
+    arena_t *a = arena_new();
+    respcache_redis_recover(&s->cache, s->cmd, a);
+    arena_free(a);
+}
+
+/* After a publish was lost (or this pool stopped listening for a while), the other pools may
+ * have missed a change: they are told to rebuild everything once — celer.invalidate without a
+ * kind, and Directus's schemaChanged. */
+static void announce_return(bus_sub_t *s)
+{
+    uint64_t lost = gen_bus_lost_get();
+    if (!lost)
+        return;
+    arena_t *a = arena_new();
+    str_t msg = str_c(arena_printf(a, "{\"origin\":\"%s\"}", origin_id()));
+    redis_t *r = s->cmd;
+    /* Not bus_publish(): a failure here must not raise the flag again before it is lowered. */
+    const char *argv[] = {"PUBLISH", NAMESPACE CH_INVALIDATE, msg.p};
+    const size_t len[] = {7, strlen(argv[1]), msg.n};
+    bool ok = redis_reply_ok(redis_command(r, a, 3, argv, len));
+    argv[1] = NAMESPACE CH_SCHEMA;
+    const size_t len2[] = {7, strlen(argv[1]), msg.n};
+    ok = ok && redis_reply_ok(redis_command(r, a, 3, argv, len2));
+    if (ok && gen_bus_recovered(lost))
+        log_info("bus: Redis is back; told the other pools to rebuild their caches in case a "
+                 "message was lost");
+    arena_free(a);
+}
+
 int bus_sub_fd(bus_sub_t *s, int *timeout_ms)
 {
     *timeout_ms = RETRY_MS;
+    recover_cache(s);
+    announce_return(s);
     redisContext *c = redis_context(s->redis);
     if (!c)
         return -1;
@@ -161,7 +219,8 @@ int bus_sub_fd(bus_sub_t *s, int *timeout_ms)
         }
         s->subscribed = true;
     }
-    *timeout_ms = -1;
+    /* A worker may raise a "lost" flag at any time: look every RETRY_MS. */
+    *timeout_ms = RETRY_MS;
     return c->fd;
 }
 

@@ -12,7 +12,9 @@
  * Workers publish on their own Redis connection; the pool's master listens (bus_sub_*), beside
  * its signals, and bumps the pool's shared generation counters. A pool ignores what it sent
  * itself (the origin id is made by the master before it forks). Messages lost while the
- * subscriber was disconnected cannot be replayed, so a reconnect bumps every counter once.
+ * subscriber was disconnected cannot be replayed, so a reconnect bumps every counter once; and
+ * after a publish Redis did not take, or a reconnect, the master tells the other pools to do the
+ * same (celer.invalidate without a kind, and schemaChanged) once Redis answers again.
  * Without Redis configuration (REDIS, any REDIS_* key, or REDIS_ENABLED=true, as Directus's
  * redisConfigAvailable) there is no bus and nothing here does anything.
  */
@@ -50,8 +52,9 @@ bus_sub_t *bus_sub_new(const conf_t *c);
 void bus_sub_free(bus_sub_t *s);
 
 /* The descriptor to poll for input, or -1 while disconnected; *timeout_ms is set to how long
- * the caller may wait without input before calling bus_sub_service() (reconnects), -1: forever.
- * Connects and subscribes when due. */
+ * the caller may wait without input before calling bus_sub_fd() again (reconnects; retires the
+ * response cache in Redis after an outage, respcache.h), -1: forever. Connects and subscribes
+ * when due. */
 int bus_sub_fd(bus_sub_t *s, int *timeout_ms);
 
 /* Reads what arrived (poll said so) and applies it: generation bumps for the pool. A failed read

@@ -10,6 +10,8 @@
 typedef struct {
     _Atomic uint64_t value[GEN_COUNT];
     _Atomic uint64_t tag[GEN_TAG_SLOTS];
+    _Atomic uint64_t redis_lost; /* 0, or a count of failures since the last recovery */
+    _Atomic uint64_t bus_lost;
 } gen_page_t;
 
 static gen_page_t local_page;
@@ -65,6 +67,48 @@ uint64_t gen_tag_get(const char *collection)
 void gen_tag_bump(const char *collection)
 {
     atomic_fetch_add_explicit(&page->tag[tag_slot(collection)], 1, memory_order_acq_rel);
+}
+
+/* The "lost" flags: 0, or a count of failures since they were last lowered. */
+static void flag_raise(_Atomic uint64_t *f)
+{
+    atomic_fetch_add_explicit(f, 1, memory_order_acq_rel);
+}
+
+static bool flag_lower(_Atomic uint64_t *f, uint64_t seen)
+{
+    return atomic_compare_exchange_strong_explicit(f, &seen, 0, memory_order_acq_rel,
+                                                   memory_order_acquire);
+}
+
+void gen_redis_lost(void)
+{
+    flag_raise(&page->redis_lost);
+}
+
+uint64_t gen_redis_lost_get(void)
+{
+    return atomic_load_explicit(&page->redis_lost, memory_order_acquire);
+}
+
+bool gen_redis_recovered(uint64_t seen)
+{
+    return flag_lower(&page->redis_lost, seen);
+}
+
+void gen_bus_lost(void)
+{
+    flag_raise(&page->bus_lost);
+}
+
+uint64_t gen_bus_lost_get(void)
+{
+    return atomic_load_explicit(&page->bus_lost, memory_order_acquire);
+}
+
+bool gen_bus_recovered(uint64_t seen)
+{
+    return flag_lower(&page->bus_lost, seen);
 }
 
 uint64_t gen_now_ms(void)

@@ -54,6 +54,27 @@ void gen_bump_remote(gen_kind_t k);
 uint64_t gen_tag_get(const char *collection);
 void gen_tag_bump(const char *collection);
 
+/*
+ * Contact with Redis lost (issue 8.4). A write made while Redis cannot be reached cannot purge the
+ * shared response cache there, nor tell other pools, so once any process of the pool has failed
+ * to talk to Redis (a worker's command, the master's bus subscription) nothing cached in Redis
+ * before may be trusted: lib/cache/redis.c calls gen_redis_lost() on every failure, and the
+ * response cache's Redis store neither reads nor writes entries while gen_redis_lost_get() is
+ * not 0. Once Redis answers again the first process that needs it retires every entry there
+ * (respcache.h) and calls gen_redis_recovered() with the value it saw before; a failure in
+ * between changes the value, so the flag stays until a retirement has followed the last failure.
+ */
+void gen_redis_lost(void);
+uint64_t gen_redis_lost_get(void);
+/* Clears the flag if it still holds seen (compare and swap). true when it did. */
+bool gen_redis_recovered(uint64_t seen);
+
+/* The same for the bus: a publish that Redis did not take (bus.h) raises it, and the pool's
+ * master, once Redis answers again, tells the other pools to rebuild everything and lowers it. */
+void gen_bus_lost(void);
+uint64_t gen_bus_lost_get(void);
+bool gen_bus_recovered(uint64_t seen);
+
 /* Milliseconds on a monotonic clock, for cache entry ages. */
 uint64_t gen_now_ms(void);
 

@@ -11,7 +11,10 @@
  *   integer with a TTL), bumped with one Lua script per request — one round trip, atomic. Shared
  *   by every worker of every pool on that Redis. When Redis cannot be reached or answers with an
  *   error, the request is let through (fail open) and the failure is logged, throttled; counting
- *   resumes once the connection is back (lib/cache/redis.h).
+ *   resumes once the connection is back (lib/cache/redis.h). Directus differs here on purpose:
+ *   its ioredis queues the command while offline and, after its retries, the error becomes a 500
+ *   (rate-limiter-flexible without an insurance limiter); issue 8 wants no 500 from Redis. The
+ *   login counter, which Directus answers 503 for, does the same here.
  * - memory: a fixed table in memory that the master maps (MAP_SHARED) before it forks, so every
  *   worker of one pool counts in the same buckets and the limit applies to the pool as a whole,
  *   as it does to Directus's single process. Each pool (celer-fcgi master) has its own table: two

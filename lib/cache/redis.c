@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lib/cache/generation.h"
 #include "lib/core/log.h"
 
 /* Directus has no knob for these (ioredis waits 10 s to connect and forever for a reply, queueing
@@ -301,6 +302,7 @@ static void log_failure(redis_t *r, const char *fmt, ...) __attribute__((format(
 static void log_failure(redis_t *r, const char *fmt, ...)
 {
     r->up = false;
+    gen_redis_lost(); /* whatever this process wrote meanwhile may have left Redis stale */
     int64_t now = now_ms();
     if (r->logged_at && now - r->logged_at < REDIS_LOG_INTERVAL_MS) {
         r->quiet_failures++;
@@ -409,6 +411,7 @@ void redis_drop(redis_t *r)
     redisFree(r->c);
     r->c = NULL;
     r->up = false;
+    gen_redis_lost();
     back_off(r);
 }
 

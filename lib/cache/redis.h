@@ -9,6 +9,8 @@
  * instead of answering 500. The connection comes back by itself on a later command; after a
  * failed connect the next attempt waits a little (a back-off that doubles up to a cap), so a
  * dead Redis costs at most one refused connect per back-off period, not one per request.
+ * Every failure also raises the pool's "Redis lost" flag (gen_redis_lost(), generation.h), by
+ * which the response cache knows that Redis may hold entries a purge could not reach.
  *
  * Commands go through redis_command() only: every value is a separate argv element with its
  * length (hiredis redisCommandArgv), so user data is never parsed as a format string.

@@ -1,8 +1,9 @@
 /*
  * The two stores behind respcache.h. Memory: a direct-mapped table of malloc'd entries, each one
- * block (tag counters, tag names, body). Redis: values are "<expires epoch ms>\n"
- * followed by the body, so that one GET answers both the body and its remaining time; the
- * version check of a put and the whole of a purge run as Lua scripts, atomically.
+ * block (tag counters, tag names, body). Redis: values are "<expires epoch ms>\n<namespace
+ * epoch>\n<etag>\n" followed by the body, so that one MGET (the entry and the current epoch)
+ * answers the body, its remaining time and whether it is still current; the version check of a
+ * put and the whole of a purge run as Lua scripts, atomically.
  */
 #include "lib/cache/respcache.h"
 
@@ -235,59 +236,85 @@ static redisReply *rcmd(redis_t *r, arena_t *a, int argc, const char **argv)
     for (int i = 0; i < argc; i++)
         len[i] = strlen(argv[i]);
     redisReply *rep = redis_command(r, a, argc, argv, len);
+    if (rep && !redis_reply_ok(rep))
+        gen_redis_lost(); /* a Redis that refuses this may have refused another's purge */
     return redis_reply_ok(rep) ? rep : NULL;
 }
 
-/* The tags' version counters, read before the answer is computed. */
+/* The namespace's epoch (moved by every clear) and the tags' version counters, read before the
+ * answer is computed: versions[0] is the epoch, versions[1 + i] tag i's counter. */
 static void redis_snapshot(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l)
 {
-    const char **argv = arena_alloc(a, (l->ntags + 1) * sizeof *argv);
+    size_t n = l->ntags + 1;
+    const char **argv = arena_alloc(a, (n + 1) * sizeof *argv);
     argv[0] = "MGET";
+    argv[1] = rkey(a, c, "epoch", "");
     for (size_t i = 0; i < l->ntags; i++)
-        argv[i + 1] = rkey(a, c, "ver", l->tags[i]);
-    redisReply *rep = rcmd(r, a, (int)l->ntags + 1, argv);
-    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != l->ntags)
+        argv[i + 2] = rkey(a, c, "ver", l->tags[i]);
+    redisReply *rep = rcmd(r, a, (int)n + 1, argv);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != n)
         return; /* no snapshot: nothing will be stored */
-    l->versions = arena_alloc(a, (l->ntags ? l->ntags : 1) * sizeof *l->versions);
-    for (size_t i = 0; i < l->ntags; i++) {
+    l->versions = arena_alloc(a, n * sizeof *l->versions);
+    for (size_t i = 0; i < n; i++) {
         const redisReply *v = rep->element[i];
         l->versions[i] = v->type == REDIS_REPLY_STRING ? arena_strndup(a, v->str, v->len) : "";
     }
     l->snapshot = true;
 }
 
+/* The next '\n'-terminated field of [*p, end) (without the '\n'); false when there is none. */
+static bool next_field(const char **p, const char *end, str_t *out)
+{
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    if (!nl)
+        return false;
+    *out = (str_t){*p, (size_t)(nl - *p)};
+    *p = nl + 1;
+    return true;
+}
+
+/* The entry and the namespace's epoch in one round trip. An entry stored under another epoch
+ * (before a clear, or before an outage: respcache.h) is not used. */
 static bool redis_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l,
                       str_t *body, str_t *etag, int64_t *ttl_left)
 {
-    const char *argv[] = {"GET", rkey(a, c, "resp", l->key)};
-    redisReply *rep = rcmd(r, a, 2, argv);
-    if (!rep || rep->type != REDIS_REPLY_STRING)
+    const char *argv[] = {"MGET", rkey(a, c, "resp", l->key), rkey(a, c, "epoch", "")};
+    redisReply *rep = rcmd(r, a, 3, argv);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        rep->element[0]->type != REDIS_REPLY_STRING)
         return false;
-    /* "<expires ms>\n<etag>\n<body>" */
-    const char *end = rep->str + rep->len;
-    const char *nl1 = memchr(rep->str, '\n', rep->len);
-    const char *nl2 = nl1 ? memchr(nl1 + 1, '\n', (size_t)(end - nl1 - 1)) : NULL;
+    const redisReply *v = rep->element[0], *now_epoch = rep->element[1];
+    str_t epoch_now = now_epoch->type == REDIS_REPLY_STRING
+                          ? (str_t){now_epoch->str, now_epoch->len}
+                          : STR("");
+    /* "<expires ms>\n<epoch>\n<etag>\n<body>" */
+    const char *p = v->str, *end = v->str + v->len;
+    str_t exp_text, epoch, tag;
+    if (!next_field(&p, end, &exp_text) || !next_field(&p, end, &epoch) ||
+        !next_field(&p, end, &tag) || !str_eq(epoch, epoch_now))
+        return false;
     int64_t now = wall_ms();
-    long long exp = nl2 ? strtoll(rep->str, NULL, 10) : 0;
-    if (!nl2 || exp <= now)
+    long long exp = strtoll(v->str, NULL, 10);
+    if (exp <= now)
         return false;
-    *etag = (str_t){arena_strndup(a, nl1 + 1, (size_t)(nl2 - nl1 - 1)), (size_t)(nl2 - nl1 - 1)};
-    *body = (str_t){arena_strndup(a, nl2 + 1, (size_t)(end - nl2 - 1)), (size_t)(end - nl2 - 1)};
+    *etag = (str_t){arena_strndup(a, tag.p, tag.n), tag.n};
+    *body = (str_t){arena_strndup(a, p, (size_t)(end - p)), (size_t)(end - p)};
     *ttl_left = exp - now;
     return true;
 }
 
-/* KEYS: the entry, then per tag its version counter and its key set. ARGV: the value, the TTL
- * in ms, then the versions read at lookup. Stores nothing when a version moved. */
+/* KEYS: the entry, the epoch, per tag its version counter, then per tag its key set. ARGV: the
+ * value, the TTL in ms, then the epoch and versions read at lookup. Stores nothing when one of
+ * them moved (a purge or a clear ran while the answer was computed). */
 static const char put_script[] =
-    "local n = (#KEYS - 1) / 2\n"
-    "for i = 1, n do\n"
+    "local n = (#KEYS - 2) / 2\n"
+    "for i = 1, n + 1 do\n"
     "  local v = redis.call('GET', KEYS[1 + i]) or ''\n"
     "  if v ~= ARGV[2 + i] then return 0 end\n"
     "end\n"
     "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])\n"
     "for i = 1, n do\n"
-    "  local s = KEYS[1 + n + i]\n"
+    "  local s = KEYS[2 + n + i]\n"
     "  redis.call('SADD', s, KEYS[1])\n"
     "  if redis.call('PTTL', s) < tonumber(ARGV[2]) then redis.call('PEXPIRE', s, ARGV[2]) end\n"
     "end\n"
@@ -299,14 +326,15 @@ static void redis_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_l
     if (!l->snapshot)
         return;
     size_t n = l->ntags;
-    int argc = (int)(3 + 1 + 2 * n + 2 + n);
+    int argc = (int)(3 + 2 + 2 * n + 2 + 1 + n);
     const char **argv = arena_alloc(a, (size_t)argc * sizeof *argv);
     size_t *len = arena_alloc(a, (size_t)argc * sizeof *len);
     int k = 0;
     argv[k++] = "EVAL";
     argv[k++] = put_script;
-    argv[k++] = arena_printf(a, "%zu", 1 + 2 * n);
+    argv[k++] = arena_printf(a, "%zu", 2 + 2 * n);
     argv[k++] = rkey(a, c, "resp", l->key);
+    argv[k++] = rkey(a, c, "epoch", "");
     for (size_t i = 0; i < n; i++)
         argv[k++] = rkey(a, c, "ver", l->tags[i]);
     for (size_t i = 0; i < n; i++)
@@ -316,44 +344,61 @@ static void redis_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_l
     buf_init(&v, a, body.n + etag.n + 24);
     buf_int(&v, wall_ms() + ttl);
     buf_putc(&v, '\n');
+    buf_puts(&v, l->versions[0]); /* the epoch the answer was computed under */
+    buf_putc(&v, '\n');
     buf_str(&v, etag);
     buf_putc(&v, '\n');
     buf_str(&v, body);
     int value_at = k;
     argv[k++] = v.p;
     argv[k++] = arena_printf(a, "%lld", (long long)ttl);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n + 1; i++)
         argv[k++] = l->versions[i];
     for (int i = 0; i < argc; i++)
         len[i] = i == value_at ? v.n : strlen(argv[i]);
     redis_command(r, a, argc, argv, len);
 }
 
-/* KEYS: a tag's version counter and its key set. Moves the version, deletes the members. */
-static const char purge_script[] = "redis.call('INCR', KEYS[1])\n"
-                                   "local m = redis.call('SMEMBERS', KEYS[2])\n"
+/* KEYS: a tag's version counter and its key set. Deletes the members and the set, then moves
+ * the version. DEL is allowed when Redis is out of memory (maxmemory with noeviction) and INCR
+ * is not, so the entries go even then; -1 says the version did not move (an answer computed
+ * before the purge could still be stored: the caller raises the "Redis lost" flag). */
+static const char purge_script[] = "local m = redis.call('SMEMBERS', KEYS[2])\n"
                                    "for i = 1, #m do redis.call('DEL', m[i]) end\n"
                                    "redis.call('DEL', KEYS[2])\n"
+                                   "if not pcall(redis.call, 'INCR', KEYS[1]) then return -1 end\n"
                                    "return #m\n";
 
 static void redis_purge_tag(const conf_t *c, redis_t *r, arena_t *a, const char *tag)
 {
     const char *argv[] = {"EVAL", purge_script, "2", rkey(a, c, "ver", tag), rkey(a, c, "tag", tag)};
-    rcmd(r, a, 5, argv);
+    /* A purge Redis did not carry out (down: redis.c raised the flag already; an error reply
+     * such as BUSY or READONLY; the version left unmoved) may leave entries that must not be
+     * served: the same flag. */
+    redisReply *rep = rcmd(r, a, 5, argv);
+    if (!rep || rep->type != REDIS_REPLY_INTEGER || rep->integer < 0)
+        gen_redis_lost();
 }
 
-/* Every entry and key set of the namespace (versions stay: they only ever move forward). */
-static void redis_clear(const conf_t *c, redis_t *r, arena_t *a)
+/* Every entry and key set of the namespace. The epoch moves first, so that an answer computed
+ * before the clear is not stored after it; versions stay (they only ever move forward). false
+ * when Redis did not carry it all out (then the "Redis lost" flag is up: nothing in Redis is
+ * served until a clear succeeds). */
+static bool redis_clear(const conf_t *c, redis_t *r, arena_t *a)
 {
+    const char *incr[] = {"INCR", rkey(a, c, "epoch", "")};
+    bool ok = rcmd(r, a, 2, incr) != NULL;
     const char *patterns[] = {rkey(a, c, "resp", "*"), rkey(a, c, "tag", "*")};
-    for (int p = 0; p < 2; p++) {
+    for (int p = 0; ok && p < 2; p++) {
         const char *cursor = "0";
         do {
             const char *argv[] = {"SCAN", cursor, "MATCH", patterns[p], "COUNT", "1000"};
             redisReply *rep = rcmd(r, a, 6, argv);
             if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-                rep->element[0]->type != REDIS_REPLY_STRING)
-                return;
+                rep->element[0]->type != REDIS_REPLY_STRING) {
+                ok = false;
+                break;
+            }
             cursor = arena_strndup(a, rep->element[0]->str, rep->element[0]->len);
             const redisReply *keys = rep->element[1];
             if (keys->type != REDIS_REPLY_ARRAY || !keys->elements)
@@ -362,9 +407,32 @@ static void redis_clear(const conf_t *c, redis_t *r, arena_t *a)
             del[0] = "DEL";
             for (size_t i = 0; i < keys->elements; i++)
                 del[i + 1] = arena_strndup(a, keys->element[i]->str, keys->element[i]->len);
-            rcmd(r, a, (int)keys->elements + 1, del);
-        } while (strcmp(cursor, "0") != 0);
+            ok = rcmd(r, a, (int)keys->elements + 1, del) != NULL;
+        } while (ok && strcmp(cursor, "0") != 0);
     }
+    if (!ok)
+        gen_redis_lost();
+    return ok;
+}
+
+/* Whether entries in Redis may be used. After the pool lost contact with Redis (generation.h),
+ * a purge may have missed Redis, so every entry stored before is retired first — the epoch
+ * moves, one command however large the cache (the entries then expire with their TTL); until
+ * that worked, the cache in Redis is neither read nor written (answers come from the database). */
+static bool redis_trusted(const conf_t *c, redis_t *r, arena_t *a)
+{
+    if (!respcache_enabled(c) || !use_redis(c))
+        return true;
+    uint64_t lost = gen_redis_lost_get();
+    if (!lost)
+        return true;
+    const char *incr[] = {"INCR", rkey(a, c, "epoch", "")};
+    if (!rcmd(r, a, 2, incr) || !gen_redis_recovered(lost))
+        return false;
+    log_info("response cache: Redis is back; entries of namespace \"%s\" from before retired in "
+             "case a purge was missed meanwhile",
+             c->cache_namespace ? c->cache_namespace : "");
+    return true;
 }
 
 /* ------------------------------------------------------------------ both */
@@ -375,7 +443,7 @@ bool respcache_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *
     if (!respcache_enabled(c))
         return false;
     if (use_redis(c))
-        return redis_get(c, r, a, l, body, etag, ttl_left_ms);
+        return redis_trusted(c, r, a) && redis_get(c, r, a, l, body, etag, ttl_left_ms);
     return mem_get(a, l, body, etag, ttl_left_ms);
 }
 
@@ -383,10 +451,12 @@ void respcache_prepare(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup
 {
     if (!respcache_enabled(c))
         return;
-    if (use_redis(c))
-        redis_snapshot(c, r, a, l);
-    else
+    if (use_redis(c)) {
+        if (redis_trusted(c, r, a))
+            redis_snapshot(c, r, a, l);
+    } else {
         mem_snapshot(a, l);
+    }
 }
 
 void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_lookup_t *l,
@@ -395,10 +465,12 @@ void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_look
     if (!respcache_enabled(c) || !l->snapshot || too_big(c, body) || c->cache_ttl_ms <= 0 ||
         memchr(etag.p, '\n', etag.n))
         return;
-    if (use_redis(c))
-        redis_put(c, r, a, l, body, etag);
-    else
+    if (use_redis(c)) {
+        if (!gen_redis_lost_get()) /* contact lost since the snapshot: keep nothing */
+            redis_put(c, r, a, l, body, etag);
+    } else {
         mem_put(c, l, body, etag);
+    }
 }
 
 void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const *collections,
@@ -414,6 +486,11 @@ void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const 
     for (size_t i = 0; i < n; i++)
         redis_purge_tag(c, r, a, collections[i]);
     redis_purge_tag(c, r, a, RESPCACHE_WILDCARD);
+}
+
+bool respcache_redis_recover(const conf_t *c, redis_t *r, arena_t *a)
+{
+    return redis_trusted(c, r, a);
 }
 
 void respcache_clear(const conf_t *c, redis_t *r, arena_t *a)

@@ -24,6 +24,18 @@
  * stale entry behind. A hit never needs the tags: they are only worked out on a miss.
  * The write path calls respcache_purge after its transaction committed; schema and permission
  * changes call respcache_clear() (memory entries also check GEN_SCHEMA and GEN_PERMISSIONS).
+ *
+ * Redis down, slow or refusing (issue 8.4): a write made meanwhile cannot purge Redis, so entries
+ * stored there before may be stale once it is back. Every failure raises the pool's "Redis lost"
+ * flag (generation.h; the master's bus subscriber raises it too the moment its connection
+ * drops); while it is up the Redis store is neither read nor written, and the first process
+ * that reaches Redis again moves the namespace's epoch (`<ns>:epoch:`) before the store is used
+ * again — the pool's master tries every second, workers on their next lookup. Every entry
+ * carries the epoch it was computed under and a lookup reads the current one with it, so that
+ * one INCR retires everything stored before, however large the cache. So a pool never serves an
+ * entry from before its own outage. A pool that kept talking to Redis while another pool could
+ * not (a partition of that one pool alone) serves the entries the other could not purge until
+ * that pool is back and moves the epoch (about a second), or CACHE_TTL ends.
  */
 #ifndef LIB_CACHE_RESPCACHE_H
 #define LIB_CACHE_RESPCACHE_H
@@ -87,6 +99,10 @@ void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_look
 /* Makes stale every entry tagged with one of collections or with RESPCACHE_WILDCARD. */
 void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const *collections,
                      size_t n);
+
+/* When the "Redis lost" flag is up (CACHE_STORE=redis): retires every entry (moves the epoch)
+ * and lowers the flag. true when the Redis store may be used (the flag was down or is now). */
+bool respcache_redis_recover(const conf_t *c, redis_t *r, arena_t *a);
 
 /* Makes every entry stale (POST /utils/cache/clear). */
 void respcache_clear(const conf_t *c, redis_t *r, arena_t *a);

@@ -26,6 +26,11 @@ void log_set_request(unsigned long id)
     request_id = id;
 }
 
+unsigned long log_request_id(void)
+{
+    return request_id;
+}
+
 void log_write(log_level_t level, const char *fmt, ...)
 {
     char line[2048];

@@ -16,6 +16,8 @@ int log_level_parse(const char *name);
 
 /* The id printed on every line until changed (0 = none): the worker sets it per request. */
 void log_set_request(unsigned long id);
+/* The id set last (0 = none): per-request state can tell one request from the next by it. */
+unsigned long log_request_id(void);
 
 void log_write(log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

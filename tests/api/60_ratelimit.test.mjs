@@ -6,76 +6,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ENV, CELER_BIN, ROOT } from './lib/env.mjs';
-import { openRequest, cgiParams } from './lib/fcgi.mjs';
+import { HAVE_REDIS, waitFor, freePort, startRedis } from './lib/redis.mjs';
+import { DB_KEYS, startPool as startPoolIn, stopPools, workerPids, fcgi as get } from './lib/pool.mjs';
 
-const DB_KEYS = ['DB_CLIENT', 'DB_HOST', 'DB_PORT', 'DB_DATABASE', 'DB_USER', 'DB_PASSWORD', 'DB_FILENAME'];
 const LIMITS = { RATE_LIMITER_ENABLED: 'true', RATE_LIMITER_POINTS: '3', RATE_LIMITER_DURATION: '20' };
-const HAVE_REDIS = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 let dir;
 const pools = [];
 let redis; // { port, proc }
 
-async function waitFor(cond, ms = 5000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (await cond()) return true;
-		await sleep(25);
-	}
-	return false;
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-		srv.on('error', reject);
-	});
-}
-
-function workerPids(pid) {
-	const out = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.trim();
-	return out ? out.split('\n').map(Number) : [];
-}
-
 /** A pool of `workers` workers on a socket of its own; extra is its configuration. */
-async function startPool(name, extra, workers = 2) {
-	const sock = join(dir, `${name}.sock`);
-	const env = { PATH: process.env.PATH, ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? '' };
-	for (const k of DB_KEYS) if (ENV[k]) env[k] = ENV[k];
-	Object.assign(env, {
-		FCGI_LISTEN: `unix:${sock}`, WORKERS: String(workers), SECRET: ENV.SECRET ?? 'rate-limit-test',
-		CONFIG_PATH: join(dir, 'none.env'), STORAGE_LOCAL_ROOT: dir, LOG_LEVEL: 'warn', ...extra,
-	});
-	const proc = spawn(CELER_BIN, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-	proc.stderrText = '';
-	proc.stderr.on('data', (d) => (proc.stderrText += d));
-	proc.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-	const pool = { sock, proc };
-	pools.push(pool);
-	assert.ok(await waitFor(() => existsSync(sock) && workerPids(proc.pid).length === workers), proc.stderrText);
-	return pool;
-}
-
-/** One request from a client: REMOTE_ADDR is what nginx passes, xff an X-Forwarded-For. */
-async function get(pool, path, { ip = '127.0.0.1', xff, headers = {}, method = 'GET', body = '' } = {}) {
-	const h = { ...headers };
-	if (xff) h['x-forwarded-for'] = xff;
-	const r = openRequest(pool.sock, { ...cgiParams(method, path, { headers: h, body }), REMOTE_ADDR: ip });
-	if (body) r.sendBody(body);
-	r.end();
-	return r.response;
+function startPool(name, extra, workers = 2) {
+	return startPoolIn(pools, dir, name, extra, workers);
 }
 
 /** Directus's 429, byte for byte where it is deterministic. */
@@ -120,57 +69,18 @@ async function health(pool, ip) {
 
 // ------------------------------------------------------------------ our own redis-server
 
-function redisPing(port) {
-	return new Promise((resolve) => {
-		const s = net.connect(port, '127.0.0.1');
-		let got = '';
-		s.setTimeout(500, () => s.destroy());
-		s.on('connect', () => s.write('PING\r\n'));
-		s.on('data', (d) => {
-			got += d;
-			if (got.includes('\r\n')) s.end();
-		});
-		s.on('close', () => resolve(got.startsWith('+PONG')));
-		s.on('error', () => resolve(false));
-	});
-}
-
-async function redisStart(port) {
-	const proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no',
-		'--daemonize', 'no', '--dir', dir, '--logfile', '', '--loglevel', 'warning'], { stdio: 'ignore' });
-	proc.exited = new Promise((resolve) => proc.on('exit', resolve));
-	assert.ok(await waitFor(() => redisPing(port)), 'redis-server started');
-	return proc;
-}
-
-async function redisStop() {
-	redis.proc.kill('SIGKILL');
-	await redis.proc.exited;
-}
-
-function redisCli(...args) {
-	return spawnSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' });
-}
+const redisCli = (...args) => redis.cli(...args);
 
 before(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'celer-rl-'));
 	writeFileSync(join(dir, 'none.env'), '');
-	if (HAVE_REDIS) {
-		const port = await freePort();
-		redis = { port, proc: await redisStart(port) };
-	}
+	if (HAVE_REDIS) redis = await startRedis(dir);
 });
 
 after(async () => {
 	if (process.env.RL_DEBUG) for (const p of pools) console.error(p.sock, p.proc.stderrText);
-	for (const p of pools) {
-		if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGTERM');
-		await p.proc.exited;
-	}
-	if (redis && redis.proc.exitCode === null && redis.proc.signalCode === null) {
-		redis.proc.kill('SIGTERM');
-		await redis.proc.exited;
-	}
+	await stopPools(pools);
+	if (redis) await redis.close();
 	rmSync(dir, { recursive: true, force: true });
 });
 
@@ -395,7 +305,7 @@ test('Redis frozen (SIGSTOP): requests wait at most the short timeout and are se
 });
 
 test('Redis down, then restarted: served meanwhile (never 500), limited again once it is back', needRedis, async () => {
-	await redisStop();
+	await redis.stop();
 	const statuses = [];
 	for (let i = 0; i < 10; i++) {
 		for (const p of [red, red2]) {
@@ -422,7 +332,7 @@ test('Redis down, then restarted: served meanwhile (never 500), limited again on
 		assert.notEqual(r.headers['x-cache'], 'HIT');
 	}
 
-	redis.proc = await redisStart(redis.port);
+	await redis.start();
 	// Workers that failed to connect meanwhile wait out their back-off (2 s at most).
 	await sleep(2200);
 	for (const p of [red, red2]) {
@@ -446,8 +356,8 @@ test('Redis down, then restarted: served meanwhile (never 500), limited again on
 });
 
 test('a Redis restart between two requests costs nothing: stale connections are reopened and the command sent again', needRedis, async () => {
-	await redisStop();
-	redis.proc = await redisStart(redis.port);
+	await redis.stop();
+	await redis.start();
 	const ip = '192.0.2.250';
 	const all = await Promise.all(Array.from({ length: 12 }, () => get(red, '/server/ping', { ip })));
 	assert.equal(all.filter((r) => r.status === 200).length, 3, `statuses ${all.map((r) => r.status)}`);

@@ -58,12 +58,36 @@ static void entries_go_stale_on_bump_or_age(void **state)
     assert_false(gen_fresh(GEN_USERS, g, now));
 }
 
+/* The "Redis lost" flag: only a recovery that saw the latest failure lowers it. */
+static void redis_lost_is_lowered_only_after_the_last_failure(void **state)
+{
+    (void)state;
+    assert_int_equal(gen_redis_lost_get(), 0);
+    assert_true(gen_redis_recovered(0)); /* nothing to do */
+    gen_redis_lost();
+    uint64_t seen = gen_redis_lost_get();
+    assert_true(seen != 0);
+    gen_redis_lost(); /* a failure while the namespace was being emptied */
+    assert_false(gen_redis_recovered(seen));
+    assert_true(gen_redis_lost_get() != 0);
+    assert_true(gen_redis_recovered(gen_redis_lost_get()));
+    assert_int_equal(gen_redis_lost_get(), 0);
+    /* The bus's flag is another one. */
+    gen_bus_lost();
+    assert_int_equal(gen_redis_lost_get(), 0);
+    seen = gen_bus_lost_get();
+    assert_true(seen != 0);
+    assert_true(gen_bus_recovered(seen));
+    assert_int_equal(gen_bus_lost_get(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bump_in_child_is_seen_by_parent),
         cmocka_unit_test(only_local_bumps_publish),
         cmocka_unit_test(entries_go_stale_on_bump_or_age),
+        cmocka_unit_test(redis_lost_is_lowered_only_after_the_last_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,9 +156,11 @@ static void test_down_fails_fast_and_backs_off(void **state)
     redis_t *r = redis_new(&c);
     const char *argv[] = {"PING"};
     int64_t t0 = now_ms();
+    uint64_t lost = gen_redis_lost_get();
     assert_null(redis_command(r, a, 1, argv, NULL));
     assert_true(now_ms() - t0 < REDIS_CONNECT_TIMEOUT_MS);
     assert_false(redis_is_up(r));
+    assert_true(gen_redis_lost_get() > lost); /* the response cache must not trust Redis now */
     assert_true(r->retry_at >= t0 + REDIS_BACKOFF_MIN_MS);
     /* Within the back-off: no connect at all, so nothing changes. */
     int64_t retry_at = r->retry_at;

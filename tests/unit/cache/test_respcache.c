@@ -180,6 +180,36 @@ static void test_ttl_size_limit_and_bound(void **state)
     assert_false(respcache_get(&conf, NULL, a, &l, &got, &etag, &ttl)); /* off: never a hit */
 }
 
+/* CACHE_STORE=redis with a Redis that cannot be reached: lookups miss, nothing is kept, a purge
+ * leaves the "Redis lost" flag up (a write could not reach Redis), and recovery cannot lower it
+ * while Redis stays away. Never an error: the answer comes from the database. */
+static void test_redis_unreachable_is_a_miss_and_raises_the_flag(void **state)
+{
+    (void)state;
+    conf_t c = conf;
+    c.cache_store = "redis";
+    c.redis = "redis://127.0.0.1:1";
+    redis_t *r = redis_new(&c);
+    const char *tags[] = {"t"};
+    respcache_lookup_t l = {.key = key_of(NULL, "/items/t", NULL), .tags = tags, .ntags = 1};
+    str_t got, etag;
+    int64_t ttl;
+    assert_false(respcache_get(&c, r, a, &l, &got, &etag, &ttl));
+    respcache_prepare(&c, r, a, &l);
+    assert_false(l.snapshot);
+    respcache_put(&c, r, a, &l, STR("{}"), STR("W/\"e\""));
+    respcache_purge(&c, r, a, tags, 1);
+    assert_true(gen_redis_lost_get() != 0);
+    assert_false(respcache_redis_recover(&c, r, a));
+    assert_true(gen_redis_lost_get() != 0);
+    /* The memory store never looks at the flag. */
+    assert_true(respcache_redis_recover(&conf, r, a));
+    fill(key_of(NULL, "/items/u", NULL), tags, 1, "{}");
+    assert_true(hit(key_of(NULL, "/items/u", NULL), tags, 1, "{}"));
+    redis_free(r);
+    gen_redis_recovered(gen_redis_lost_get());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +217,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hit_then_precise_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_racing_a_write_is_not_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ttl_size_limit_and_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redis_unreachable_is_a_miss_and_raises_the_flag, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("cache/respcache", tests, NULL, NULL);
 }
