@@ -1052,6 +1052,82 @@ static void key_params(sqlbuf_t *b, const db_value_t *keys, size_t nkeys)
     }
 }
 
+/* The PostgreSQL array type a foreign key column's parent keys can be bound as, or PG_ARR_NONE
+ * (anything else keeps the IN list: bpchar pads, numeric and the rest are rare as keys). */
+typedef enum { PG_ARR_NONE, PG_ARR_INT2, PG_ARR_INT4, PG_ARR_INT8, PG_ARR_UUID, PG_ARR_TEXT } pg_arr_t;
+
+static pg_arr_t pg_key_array_type(const schema_field_t *fk)
+{
+    static const struct {
+        const char *db_type;
+        pg_arr_t t;
+    } map[] = {{"integer", PG_ARR_INT4},          {"bigint", PG_ARR_INT8},
+               {"smallint", PG_ARR_INT2},         {"uuid", PG_ARR_UUID},
+               {"character varying", PG_ARR_TEXT}, {"text", PG_ARR_TEXT}};
+    for (size_t i = 0; fk && fk->db_type && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(fk->db_type, map[i].db_type) == 0)
+            return map[i].t;
+    return PG_ARR_NONE;
+}
+
+/* keys as the text of a PostgreSQL array ({1,2} or {"a","b\"c"}), or false when a key is
+ * neither an integer nor text. Every text element is quoted, so none can read as NULL. */
+static bool pg_array_literal(arena_t *a, const db_value_t *keys, size_t nkeys, str_t *out)
+{
+    buf_t b;
+    buf_init(&b, a, 8 * nkeys + 2);
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < nkeys; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        if (keys[i].type == DB_INT) {
+            buf_int(&b, (long long)keys[i].i);
+            continue;
+        }
+        if (keys[i].type != DB_TEXT)
+            return false;
+        buf_putc(&b, '"');
+        for (size_t k = 0; k < keys[i].s.n; k++) {
+            char ch = keys[i].s.p[k];
+            if (ch == '"' || ch == '\\')
+                buf_putc(&b, '\\');
+            buf_putc(&b, ch);
+        }
+        buf_putc(&b, '"');
+    }
+    buf_putc(&b, '}');
+    *out = buf_slice(&b);
+    return true;
+}
+
+/* PostgreSQL: "IN (SELECT unnest(CAST($n AS _int4)))", the parent keys as one array parameter. An IN
+ * list of n parameters is a new statement for every n and, its values being parameters, is
+ * searched linearly per row by a generic plan, so PostgreSQL plans it afresh on every execution
+ * (most of the statement's cost for 25 keys); the array form is one statement whose cached plan
+ * is a hashed semi join. False (nothing appended) where the key type has no array here. */
+static bool pg_key_array(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *keys,
+                         size_t nkeys)
+{
+    if (c->d->id != DB_PG || nkeys < 2) /* one key: "IN ($n)" is "= $n", planned once */
+        return false;
+    pg_arr_t t = pg_key_array_type(schema_field(n->coll, str_c(n->rel->field)));
+    str_t lit;
+    if (t == PG_ARR_NONE || !pg_array_literal(c->a, keys, nkeys, &lit))
+        return false;
+    sqlbuf_kw(b, " IN (SELECT unnest(CAST(");
+    sqlbuf_param_text(b, lit);
+    /* _int4 is int4[] by its catalog name */
+    switch (t) {
+    case PG_ARR_INT2: sqlbuf_kw(b, " AS _int2"); break;
+    case PG_ARR_INT4: sqlbuf_kw(b, " AS _int4"); break;
+    case PG_ARR_INT8: sqlbuf_kw(b, " AS _int8"); break;
+    case PG_ARR_UUID: sqlbuf_kw(b, " AS _uuid"); break;
+    default: sqlbuf_kw(b, " AS _text"); break;
+    }
+    sqlbuf_kw(b, ")))");
+    return true;
+}
+
 /* FROM, joins, WHERE of a statement node (and GROUP BY for aggregates). */
 static void body(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *keys, size_t nkeys)
 {
@@ -1065,9 +1141,11 @@ static void body(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *k
     if (n->kind == PLAN_O2M) {
         where_and(b, &nw);
         sqlbuf_col(b, 't', n->id, n->rel->field);
-        sqlbuf_kw(b, " IN (");
-        key_params(b, keys, nkeys);
-        sqlbuf_kw(b, ")");
+        if (!pg_key_array(c, b, n, keys, nkeys)) {
+            sqlbuf_kw(b, " IN (");
+            key_params(b, keys, nkeys);
+            sqlbuf_kw(b, ")");
+        }
     }
     conditions(c, b, n, &n->filter, true, &nw);
     if (n->aggregate && n->ngroup) {
