@@ -1158,6 +1158,51 @@ static void body(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const db_value_t *k
     }
 }
 
+/* Whether the root's page can be cut before its to-one joins (PostgreSQL; a LIMIT, to-one
+ * nodes joined, no sort through a relation, and no field named like the rank column). */
+static bool page_first(const cc_t *c, const plan_node_t *n)
+{
+    if (c->d->id != DB_PG || n->kind != PLAN_ROOT || n->aggregate || c->p->limit < 0 ||
+        n->sort_scope.njoins || schema_field(n->coll, STR("r0")))
+        return false;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind == PLAN_M2O || n->kids[i]->kind == PLAN_A2O)
+            return true;
+    return false;
+}
+
+/*
+ * The root's page as a derived table under its own alias, ranked in its order:
+ *   FROM (SELECT "s0".*, ROW_NUMBER() OVER () AS "r0" FROM (SELECT "t0".* FROM coll AS "t0"
+ *         WHERE … ORDER BY … LIMIT …) AS "s0") AS "t0" LEFT JOIN … ORDER BY "t0"."r0"
+ * To-one LEFT JOINs never add or drop rows, so the page is the same; PostgreSQL otherwise joins
+ * every matching row and sorts the joined rows before the LIMIT (editor25: 500 articles joined
+ * for 25, half of the statement's cost). The rank keeps the page's own order, ties included,
+ * which a second sort on the same keys would not promise.
+ */
+static void paged_root(cc_t *c, sqlbuf_t *b, const plan_node_t *n)
+{
+    sqlbuf_kw(b, " FROM (SELECT ");
+    sqlbuf_alias(b, 's', 0);
+    sqlbuf_kw(b, ".*, ROW_NUMBER() OVER () AS ");
+    sqlbuf_alias(b, 'r', 0);
+    sqlbuf_kw(b, " FROM (SELECT ");
+    sqlbuf_alias(b, 't', n->id);
+    sqlbuf_kw(b, ".*");
+    from(b, n);
+    size_t nw = 0;
+    conditions(c, b, n, &n->filter, true, &nw);
+    order_by(c, b, n);
+    c->d->limit_offset(b, c->p->limit, c->p->has_offset, c->p->offset);
+    sqlbuf_kw(b, ") AS ");
+    sqlbuf_alias(b, 's', 0);
+    sqlbuf_kw(b, ") AS ");
+    sqlbuf_alias(b, 't', n->id);
+    joins_node(c, b, n);
+    sqlbuf_kw(b, " ORDER BY ");
+    sqlbuf_col(b, 't', n->id, "r0");
+}
+
 sqlbuf_t *compile_statement(arena_t *a, err_t *e, const plan_t *p, const plan_node_t *n,
                             const db_value_t *keys, size_t nkeys)
 {
@@ -1166,6 +1211,10 @@ sqlbuf_t *compile_statement(arena_t *a, err_t *e, const plan_t *p, const plan_no
     sqlbuf_kw(b, "SELECT ");
     if (select_node(&c, b, n, 0, -1) == 0)
         sqlbuf_kw(b, "1");
+    if (page_first(&c, n)) {
+        paged_root(&c, b, n);
+        return done(&c, b);
+    }
     body(&c, b, n, keys, nkeys);
     order_by(&c, b, n);
     if (n->kind == PLAN_ROOT)
