@@ -37,6 +37,13 @@ static void test_doubles_like_javascript(void **state)
     check_double(100, "100");
     check_double(1e20, "100000000000000000000");
     check_double(24370.084249084249, "24370.084249084248");
+    /* the 15-digit shortcut and its limits (subnormals):
+     * node -p 'JSON.stringify([4.3, 0.30000000000000004, 2.2250738585072014e-308, 1e-310, 5e-324])' */
+    check_double(4.3, "4.3");
+    check_double(0.30000000000000004, "0.30000000000000004");
+    check_double(2.2250738585072014e-308, "2.2250738585072014e-308");
+    check_double(1e-310, "1e-310");
+    check_double(5e-324, "5e-324");
 }
 
 static void test_strings_escaped_like_javascript(void **state)
