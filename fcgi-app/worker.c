@@ -192,6 +192,12 @@ static void serve(worker_t *w, conn_t *c)
     response_init(&res, w->arena);
     app_handle(&w->app, w->arena, &req, &res);
     write_response(c->req.out, &res);
+    /* A connection nginx does not keep is closed without libfcgi's linger (shutdown, then
+     * wait up to 2 s for nginx to close first), which only guards against a TCP reset when
+     * unread input remains: the whole body was read above, and nginx sends nothing after it.
+     * The linger blocked the worker for a round trip through nginx on every request. */
+    if (!c->req.keepConnection && req.body_state != BODY_ABORTED)
+        c->req.detached = 1;
     log_debug("%.*s %.*s %d", (int)req.method_name.n, req.method_name.p, (int)req.path.n,
               req.path.p, res.status);
     FCGX_Finish_r(&c->req);

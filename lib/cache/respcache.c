@@ -74,8 +74,13 @@ const char *respcache_key(arena_t *a, const respcache_key_parts_t *k)
     unsigned int mdlen = 0;
     EVP_Digest(b.p, b.n, md, &mdlen, EVP_sha256(), NULL);
     char *hex = arena_alloc(a, RESPCACHE_KEY_HEX + 1);
-    for (unsigned i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    /* hex by hand: 32 snprintf calls were a sixth of a cache hit's instructions */
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[RESPCACHE_KEY_HEX] = '\0';
     return hex;
 }
 

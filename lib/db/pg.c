@@ -488,6 +488,17 @@ static str_t decode_bytea(arena_t *a, const char *v, size_t n)
     return (str_t){d, raw ? m : 0};
 }
 
+/* An int2/int4/int8/oid cell's text, which PostgreSQL prints canonically ("-12"): strtoll's
+ * locale and base handling cost more than the digits themselves on a hot path. */
+static int64_t int_text(const char *s)
+{
+    bool neg = *s == '-';
+    uint64_t v = 0;
+    for (s += neg; *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (uint64_t)(*s - '0');
+    return neg ? (int64_t)(0 - v) : (int64_t)v;
+}
+
 static void read_cell(arena_t *a, const PGresult *r, int row, int col, db_value_t *v)
 {
     if (PQgetisnull(r, row, col)) {
@@ -502,7 +513,7 @@ static void read_cell(arena_t *a, const PGresult *r, int row, int col, db_value_
     case OID_INT8:
     case OID_OID:
         v->type = DB_INT;
-        v->i = strtoll(s, NULL, 10);
+        v->i = int_text(s);
         return;
     case OID_FLOAT4:
     case OID_FLOAT8:

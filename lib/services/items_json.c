@@ -134,9 +134,16 @@ static void local_out(buf_t *b, double ms, bool with_time)
     int64_t y;
     unsigned mo, d, h, mi, s, f;
     civil((int64_t)ms, &y, &mo, &d, &h, &mi, &s, &f);
-    buf_printf(b, "\"%lld-%02u-%02u", (long long)y, mo, d);
-    if (with_time)
-        buf_printf(b, "T%02u:%02u:%02u", h, mi, s);
+    /* "%lld-%02u-%02u" by hand: a list renders one per date cell, printf cost 1.7k
+     * instructions each */
+    buf_putc(b, '"');
+    buf_int(b, (long long)y);
+    const unsigned parts[] = {mo, d, h, mi, s};
+    const char seps[] = "--T::";
+    for (int k = 0; k < (with_time ? 5 : 2); k++) {
+        buf_putc(b, seps[k]);
+        buf_uint_pad(b, parts[k], 2);
+    }
     buf_putc(b, '"');
 }
 

@@ -170,12 +170,15 @@ static int quote_ident(buf_t *out, db_dialect_t d, const char *name)
 
 static void placeholder(buf_t *out, db_dialect_t d, size_t n)
 {
+    /* buf_int, not printf: a statement can hold hundreds of placeholders */
     switch (d) {
     case DB_PG:
-        buf_printf(out, "$%zu", n);
+        buf_putc(out, '$');
+        buf_int(out, (long long)n);
         break;
     case DB_SQLITE:
-        buf_printf(out, "?%zu", n);
+        buf_putc(out, '?');
+        buf_int(out, (long long)n);
         break;
     case DB_MYSQL:
         buf_putc(out, '?');
@@ -209,9 +212,16 @@ int sqlbuf_render(const sqlbuf_t *b, arena_t *a, db_dialect_t d, sqlbuf_out_t *o
             quote_ident(&text, d, c->p);
             break;
         case CH_ALIAS: {
+            /* "t12": the letter, then the digits written backwards from the end */
             char name[24];
-            snprintf(name, sizeof name, "%c%u", c->prefix, c->num);
-            quote_ident(&text, d, name);
+            char *p = name + sizeof name - 1;
+            *p = '\0';
+            unsigned v = c->num;
+            do
+                *--p = (char)('0' + v % 10);
+            while ((v /= 10) != 0);
+            *--p = c->prefix;
+            quote_ident(&text, d, p);
             break;
         }
         case CH_PARAM:

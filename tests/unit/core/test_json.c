@@ -37,6 +37,13 @@ static void test_doubles_like_javascript(void **state)
     check_double(100, "100");
     check_double(1e20, "100000000000000000000");
     check_double(24370.084249084249, "24370.084249084248");
+    /* the 15-digit shortcut and its limits (subnormals):
+     * node -p 'JSON.stringify([4.3, 0.30000000000000004, 2.2250738585072014e-308, 1e-310, 5e-324])' */
+    check_double(4.3, "4.3");
+    check_double(0.30000000000000004, "0.30000000000000004");
+    check_double(2.2250738585072014e-308, "2.2250738585072014e-308");
+    check_double(1e-310, "1e-310");
+    check_double(5e-324, "5e-324");
 }
 
 static void test_strings_escaped_like_javascript(void **state)
@@ -62,6 +69,50 @@ static void test_strings_escaped_like_javascript(void **state)
     buf_clear(&b);
     json_write_str(&b, (str_t){"ab\xed\xa0", 4});
     assert_string_equal(b.p, "\"ab\xed\xa0\"");
+    arena_free(a);
+}
+
+/* A byte to escape is found wherever it falls in a text (start, end, either side of every
+ * 8-byte boundary, where a word-at-a-time scan would split), and a surrogate pair anywhere still
+ * becomes one code point. */
+static void test_escapes_at_every_offset(void **state)
+{
+    (void)state;
+    arena_t *a = arena_new();
+    static const struct {
+        char in;
+        const char *out;
+    } cases[] = {{'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\x01', "\\u0001"}, {'\x1f', "\\u001f"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (size_t len = 1; len <= 26; len++) {
+            for (size_t at = 0; at < len; at++) {
+                char in[32], want[64];
+                memset(in, 'x', len);
+                in[at] = cases[c].in;
+                buf_t b, w;
+                buf_init(&b, a, 8);
+                buf_init(&w, a, 8);
+                json_write_str(&b, (str_t){in, len});
+                buf_putc(&w, '"');
+                buf_append(&w, in, at);
+                buf_puts(&w, cases[c].out);
+                buf_append(&w, in + at + 1, len - at - 1);
+                buf_putc(&w, '"');
+                snprintf(want, sizeof want, "%s", w.p);
+                assert_string_equal(b.p, want);
+            }
+        }
+    }
+    for (size_t at = 0; at < 20; at++) {
+        char in[32];
+        memset(in, 'y', sizeof in);
+        memcpy(in + at, "\xed\xa0\xbd\xed\xb8\x80", 6); /* U+1F600 as a WTF-8 pair */
+        buf_t b;
+        buf_init(&b, a, 8);
+        json_write_str(&b, (str_t){in, 26});
+        assert_non_null(strstr(b.p, "\xf0\x9f\x98\x80"));
+        assert_int_equal(b.n, 2 + 26 - 6 + 4);
+    }
     arena_free(a);
 }
 
@@ -222,6 +273,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doubles_like_javascript),
         cmocka_unit_test(test_strings_escaped_like_javascript),
+        cmocka_unit_test(test_escapes_at_every_offset),
         cmocka_unit_test(test_integers_without_printf),
         cmocka_unit_test(test_canonical_json_text),
         cmocka_unit_test(test_error_envelope),
