@@ -12,6 +12,7 @@
 #include "lib/core/buf.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
+#include "lib/core/log.h"
 #include "lib/perm/cache.h"
 
 /* Nesting allowed in a stored rule: the same bound as a request filter's. */
@@ -293,20 +294,20 @@ int perm_set_add_row(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *
     return 0;
 }
 
-/* Directus's app access minimal rows of the set's action. */
-static int add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env)
+/* Directus's app access minimal rows of the set's action for one collection, in their order. */
+static int add_app_rows(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env,
+                        const char *collection)
 {
     for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++) {
-        if (strcmp(app_minimal[i].action, action_names[ps->action]) != 0)
+        const perm_app_row_t *row = &app_minimal[i];
+        if (strcmp(row->action, action_names[ps->action]) != 0 ||
+            strcmp(row->collection, collection) != 0)
             continue;
-        str_t rule = app_minimal[i].rule ? str_c(app_minimal[i].rule) : STR_NULL;
+        str_t rule = row->rule ? str_c(row->rule) : STR_NULL;
         int rc = ps->action == PERM_READ
-                     ? perm_set_add(a, e, ps, env, app_minimal[i].collection,
-                                    str_c(app_minimal[i].fields), rule)
-                     : perm_set_add_row(a, e, ps, env, app_minimal[i].collection,
-                                        str_c(app_minimal[i].fields), rule,
-                                        app_minimal[i].validation ? str_c(app_minimal[i].validation)
-                                                                  : STR_NULL,
+                     ? perm_set_add(a, e, ps, env, row->collection, str_c(row->fields), rule)
+                     : perm_set_add_row(a, e, ps, env, row->collection, str_c(row->fields), rule,
+                                        row->validation ? str_c(row->validation) : STR_NULL,
                                         STR_NULL);
         if (rc < 0)
             return -1;
@@ -314,9 +315,15 @@ static int add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_e
     return 0;
 }
 
-int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env)
+void perm_set_add_app_minimal(arena_t *a, perm_set_t *ps, const qfilter_env_t *env)
 {
-    return add_app_minimal(a, e, ps, env);
+    qfilter_env_t *copy = arena_alloc(a, sizeof *copy);
+    *copy = *env;
+    ps->app_arena = a;
+    ps->app_env = copy;
+    for (size_t i = 0; i < sizeof app_minimal / sizeof *app_minimal; i++)
+        if (strcmp(app_minimal[i].action, action_names[ps->action]) == 0)
+            coll_get(a, ps, app_minimal[i].collection)->app_pending = true;
 }
 
 int perm_enforce_tfa(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who, bool *out)
@@ -444,8 +451,8 @@ int perm_load(arena_t *a, err_t *e, db_conn_t *db, const perm_subject_t *who,
         if (rc < 0)
             return -1;
     }
-    if (who->app && add_app_minimal(a, e, out, env) < 0)
-        return -1;
+    if (who->app)
+        perm_set_add_app_minimal(a, out, env);
     return 0;
 }
 
@@ -588,9 +595,20 @@ int perm_collection_access(arena_t *a, err_t *e, db_conn_t *db, const perm_subje
 
 const perm_coll_t *perm_coll(const perm_set_t *ps, str_t collection)
 {
-    for (size_t i = 0; i < ps->ncolls; i++)
-        if (str_eq_c(collection, ps->colls[i].collection))
-            return &ps->colls[i];
+    for (size_t i = 0; i < ps->ncolls; i++) {
+        perm_coll_t *c = &ps->colls[i];
+        if (!str_eq_c(collection, c->collection))
+            continue;
+        if (c->app_pending) {
+            /* The set is the request's: filling it in on first use changes no answer. */
+            c->app_pending = false;
+            err_t e = {0};
+            if (add_app_rows(ps->app_arena, &e, (perm_set_t *)ps, ps->app_env, c->collection) < 0)
+                log_error("app access rows of %s: %s", c->collection,
+                          e.message ? e.message : "?"); /* static rules: cannot happen */
+        }
+        return c;
+    }
     return NULL;
 }
 

@@ -72,6 +72,7 @@ typedef struct {
     const char *collection;
     perm_rule_t *rules;
     size_t nrules;
+    bool app_pending; /* the app access minimal rows are still to be added (perm_coll does) */
 } perm_coll_t;
 
 /* Everything the caller may do for one action. Built per request in its arena. */
@@ -79,6 +80,10 @@ typedef struct perm_set {
     perm_coll_t *colls;
     size_t ncolls;
     perm_action_t action;
+    /* Where the pending app access minimal rows are parsed: most requests touch none of those
+     * system collections, so their rules are parsed the first time perm_coll asks for one. */
+    arena_t *app_arena;
+    const qfilter_env_t *app_env;
 } perm_set_t;
 
 /*
@@ -109,8 +114,9 @@ typedef struct {
 size_t perm_app_minimal_count(void);
 const perm_app_row_t *perm_app_minimal_at(size_t i);
 
-/* Directus's app access minimal rows of ps->action (system collections) added to ps. */
-int perm_set_add_app_minimal(arena_t *a, err_t *e, perm_set_t *ps, const qfilter_env_t *env);
+/* Directus's app access minimal rows of ps->action (system collections) added to ps: each
+ * collection's rows when perm_coll first asks for it (env is copied into a). */
+void perm_set_add_app_minimal(arena_t *a, perm_set_t *ps, const qfilter_env_t *env);
 
 /* The records dynamic variables with a path read from (fetchDynamicVariableContext). */
 typedef enum {
