@@ -597,6 +597,15 @@ static int record_create(write_t *w, const schema_collection_t *c, struct json_o
     return record_creates(w, c, &data, &key, 1, kids, revs);
 }
 
+/* opts.preMutationError: the service's objection, raised once the permission checks passed. */
+static int raise_pre_mutation(write_t *w)
+{
+    if (!w->pre_mutation || !err_is_set(w->pre_mutation))
+        return 0;
+    *w->e = *w->pre_mutation;
+    return -1;
+}
+
 int write_create_one(write_t *w, const schema_collection_t *c, struct json_object *data,
                      write_revs_t *revs, struct json_object **key)
 {
@@ -605,7 +614,7 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     if (!wr_is_object(data))
         data = wr_own(w, json_object_new_object());
     struct json_object *presets;
-    if (process_payload(w, c, PERM_CREATE, data, &presets) < 0)
+    if (process_payload(w, c, PERM_CREATE, data, &presets) < 0 || raise_pre_mutation(w) < 0)
         return -1;
     struct json_object *payload = wr_copy(w, presets);
     write_revs_t kids = {0};
@@ -786,7 +795,7 @@ static int create_flat(write_t *w, const schema_collection_t *c, struct json_obj
         if (wr_track(w, 1) < 0)
             return -1;
         if (process_payload(w, c, PERM_CREATE, items[i], &payload) < 0 ||
-            wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
+            raise_pre_mutation(w) < 0 || wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
             return refused_at(w, c, cols, i, keys);
         qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, wr_cmp_cols);
         wr_col_t *pkcol = wr_cols_find(&cols[i], c->primary);
@@ -916,10 +925,8 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
     if (validate_access(w, c, PERM_UPDATE, keys, asked ? asked : data) < 0 ||
         process_payload(w, c, PERM_UPDATE, data, &presets) < 0)
         return -1;
-    if (w->pre_mutation && err_is_set(w->pre_mutation)) {
-        *w->e = *w->pre_mutation;
+    if (raise_pre_mutation(w) < 0)
         return -1;
-    }
     struct json_object *payload = wr_copy(w, presets);
     write_revs_t kids = {0};
     if (wr_process_m2o(w, c, payload, &kids) < 0 || wr_process_a2o(w, c, payload, &kids) < 0)
@@ -1012,7 +1019,7 @@ int write_update_by_query(write_t *w, const schema_collection_t *c, const query_
 int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys_t *keys)
 {
     if (wr_track(w, keys->n) < 0 || wr_keys_valid(w, c, keys) < 0 ||
-        validate_access(w, c, PERM_DELETE, keys, NULL) < 0)
+        validate_access(w, c, PERM_DELETE, keys, NULL) < 0 || raise_pre_mutation(w) < 0)
         return -1;
     if (keys->n) {
         wr_note_write(w, c);

@@ -83,8 +83,8 @@ typedef struct {
     write_events_t events;  /* every change made, in order: announce them after COMMIT */
     const password_params_t *hash; /* argon2 parameters of `hash` fields; NULL: the defaults */
     /* A service's own objection to the payload (Directus's opts.preMutationError, e.g.
-     * UsersService's email checks), raised by the next update once its permission checks
-     * passed, as Directus orders them. NULL or unset: none. */
+     * UsersService's email checks), raised by the next create, update or delete once its
+     * permission checks passed, as Directus orders them. NULL or unset: none. */
     const err_t *pre_mutation;
 } write_t;
 

@@ -1,0 +1,52 @@
+/*
+ * Writes on the collection-shaped system routes, as Directus 11.3.5's controllers and services
+ * do them: POST <prefix> (createOne / createMany), PATCH <prefix> (updateBatch, updateMany by
+ * keys, updateByQuery), PATCH <prefix>/:pk, DELETE <prefix> (deleteMany, deleteByQuery) and
+ * DELETE <prefix>/:pk on users, roles, policies, permissions, access, presets, folders,
+ * dashboards, panels, flows, operations, translations and webhooks (delete only). The controller
+ * bodies are /items's (lib/api/items_write); what differs per route is the service (UsersService,
+ * RolesService, PoliciesService, AccessService, TranslationsService, FlowsService, …: their own
+ * checks and cascades) and a few controller quirks (no validateBatch on DELETE for dashboards,
+ * panels, flows and operations; PermissionsService's readMany appending the app access minimal
+ * rows; webhooks' deprecation error).
+ *
+ * Read-only (no write route, 404 as before): activity and revisions (Directus has none either),
+ * files (lib/api/files.c), comments, shares, notifications and versions (their services' rules
+ * — mentions and mail, share permissions, version promotion — are not built yet).
+ */
+#ifndef LIB_API_SYSTEM_WRITE_H
+#define LIB_API_SYSTEM_WRITE_H
+
+#include "lib/api/ctx.h"
+#include "lib/api/users.h"
+#include "lib/http/router.h"
+
+int system_create(ctx_t *ctx);     /* POST <prefix> */
+int system_update(ctx_t *ctx);     /* PATCH <prefix> */
+int system_update_one(ctx_t *ctx); /* PATCH <prefix>/:pk */
+int system_delete(ctx_t *ctx);     /* DELETE <prefix> */
+int system_delete_one(ctx_t *ctx); /* DELETE <prefix>/:pk */
+int system_deprecated(ctx_t *ctx); /* POST / PATCH /webhooks: 500 as Directus answers */
+
+#define SYSW_ROUTES_OF(prefix)                                                                     \
+    {M(POST), prefix, (void (*)(void))system_create},                                             \
+        {M(PATCH), prefix, (void (*)(void))system_update},                                         \
+        {M(PATCH), prefix "/:pk", (void (*)(void))system_update_one},                              \
+        {M(DELETE), prefix, (void (*)(void))system_delete},                                        \
+        {M(DELETE), prefix "/:pk", (void (*)(void))system_delete_one},
+
+/* The write routes, for lib/api/system.c's table. */
+#define SYSTEM_WRITE_ROUTES                                                                        \
+    {M(PATCH), "/users/me/track/page", (void (*)(void))users_track_page},                         \
+        {M(POST), "/webhooks", (void (*)(void))system_deprecated},                                 \
+        {M(PATCH), "/webhooks", (void (*)(void))system_deprecated},                                \
+        {M(PATCH), "/webhooks/:pk", (void (*)(void))system_deprecated},                            \
+        {M(DELETE), "/webhooks", (void (*)(void))system_delete},                                   \
+        {M(DELETE), "/webhooks/:pk", (void (*)(void))system_delete_one},                           \
+        SYSW_ROUTES_OF("/users") SYSW_ROUTES_OF("/roles") SYSW_ROUTES_OF("/policies")              \
+            SYSW_ROUTES_OF("/permissions") SYSW_ROUTES_OF("/access") SYSW_ROUTES_OF("/presets")    \
+                SYSW_ROUTES_OF("/folders") SYSW_ROUTES_OF("/dashboards")                           \
+                    SYSW_ROUTES_OF("/panels") SYSW_ROUTES_OF("/flows")                             \
+                        SYSW_ROUTES_OF("/operations") SYSW_ROUTES_OF("/translations")
+
+#endif
