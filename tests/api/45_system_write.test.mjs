@@ -1,0 +1,310 @@
+// Writes on the system routes as Directus 11.3.5's controllers and services answer them: create,
+// update and delete of roles, policies, permissions, users and presets; the services' own rules
+// (UsersService's email and tfa_secret checks, RolesService's nesting and delete cascade,
+// PoliciesService's ip_access, the remaining-admin check everywhere it applies); a permission
+// change through the API in force for the editor's very next request, also with the response
+// cache on. Bodies pinned from real Directus 11.3.5 on the fixture. Everything created is deleted
+// again and every changed row restored, so the fixture stays as other suites expect it.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { call, ENV, CELER_BIN } from './lib/env.mjs';
+import { request as fcgiRequest } from './lib/fcgi.mjs';
+import { one } from './lib/db.mjs';
+
+const admin = { authorization: 'Bearer admin-static-token' };
+const editor = { authorization: 'Bearer editor-static-token' };
+const EDITOR_POLICY = 'b0000000-0000-4000-8000-00000000e001';
+const as = (headers) => ({
+	post: (path, body) => call('POST', path, { headers, body }),
+	patch: (path, body) => call('PATCH', path, { headers, body }),
+	del: (path, body) => call('DELETE', path, body === undefined ? { headers } : { headers, body }),
+	get: (path) => call('GET', path, { headers }),
+});
+const A = as(admin);
+const E = as(editor);
+
+function error(r, status, code, message, ext = {}) {
+	assert.equal(r.status, status, r.text);
+	assert.deepEqual(r.json, { errors: [{ message, extensions: { ...ext, code } }] });
+}
+const invalid = (r, reason) => error(r, 400, 'INVALID_PAYLOAD', `Invalid payload. ${reason}.`, { reason });
+const lastAdmin = (r) =>
+	error(r, 422, 'UNPROCESSABLE_CONTENT', "Can't process content. Cannot remove the last admin user from the system.", {
+		reason: 'Cannot remove the last admin user from the system',
+	});
+
+async function adminIds() {
+	const u = (await A.get('/users?filter[email][_eq]=admin@example.com&fields=id,role')).json.data[0];
+	const acc = (await A.get(`/access?filter[role][_eq]=${u.role}&fields=id,policy`)).json.data[0];
+	return { user: u.id, role: u.role, access: acc.id, policy: acc.policy };
+}
+
+test('roles: create, nesting rules, update, delete', async () => {
+	const r = await A.post('/roles', { name: 'zz-role' });
+	assert.equal(r.status, 200, r.text);
+	const id = r.json.data.id;
+	try {
+		assert.deepEqual(r.json, {
+			data: { id, name: 'zz-role', icon: 'supervised_user_circle', description: null, parent: null, children: [], policies: [], users: [] },
+		});
+		invalid(await A.patch(`/roles/${id}`, { parent: id }), 'A role cannot be a parent of itself');
+		const child = (await A.post('/roles?fields=id,parent', { name: 'zz-child', parent: id })).json.data;
+		assert.equal(child.parent, id);
+		invalid(await A.patch(`/roles/${id}`, { parent: child.id }), 'A role cannot have a parent that is already a descendant of itself');
+		// updateMany checks the nesting of every key before anything else
+		invalid(await A.patch('/roles', { keys: [id, child.id], data: { parent: child.id } }), 'A role cannot be a parent of itself');
+		const u = await A.patch(`/roles/${id}?fields=name,description`, { description: 'probe' });
+		assert.deepEqual(u.json, { data: { name: 'zz-role', description: 'probe' } });
+		// deleting a parent leaves its child without one
+		assert.equal((await A.del(`/roles/${id}`)).status, 204);
+		assert.deepEqual((await A.get(`/roles/${child.id}?fields=parent`)).json, { data: { parent: null } });
+		assert.equal((await A.del('/roles', [child.id])).status, 204);
+		assert.equal((await A.get(`/roles/${child.id}`)).status, 403);
+	} finally {
+		await A.del('/roles', { query: { filter: { name: { _starts_with: 'zz-' } } } });
+	}
+});
+
+test('deleting a role removes its access rows and presets and suspends its users', async () => {
+	const role = (await A.post('/roles?fields=id', { name: 'zz-cascade' })).json.data.id;
+	const user = (await A.post('/users?fields=id,status,role', { email: 'zz-cascade@example.com', role })).json.data;
+	try {
+		assert.deepEqual(user, { id: user.id, status: 'active', role });
+		const access = (await A.post('/access?fields=id', { role, policy: EDITOR_POLICY })).json.data.id;
+		const preset = (await A.post('/presets?fields=id,role', { role, collection: 'articles' })).json.data;
+		assert.equal(preset.role, role);
+		assert.equal((await A.del(`/roles/${role}`)).status, 204);
+		assert.equal((await A.get(`/access/${access}`)).status, 403);
+		assert.equal((await A.get(`/presets/${preset.id}`)).status, 403);
+		assert.deepEqual((await A.get(`/users/${user.id}?fields=status,role`)).json, { data: { status: 'suspended', role: null } });
+	} finally {
+		await A.del(`/users/${user.id}`);
+		await A.del(`/roles/${role}`);
+	}
+	assert.equal(Number(one("SELECT COUNT(*) FROM directus_users WHERE email = 'zz-cascade@example.com'")), 0);
+});
+
+test('policies: create, ip_access rule, update, delete', async () => {
+	invalid(
+		await A.post('/policies', { name: 'zz', ip_access: ['1.2.3.*'] }),
+		'IP Access contains an incorrect value. Valid values are: IP addresses, IP ranges and CIDR blocks',
+	);
+	invalid(
+		await A.post('/policies', { name: 'zz', ip_access: ['10.0.0.0/255.0.0.0'] }),
+		'IP Access contains an incorrect value. Valid values are: IP addresses, IP ranges and CIDR blocks',
+	);
+	const r = await A.post('/policies?fields=name,ip_access,admin_access,app_access', {
+		name: 'zz-policy',
+		ip_access: ['10.0.0.0/8', '127.0.0.1', '192.168.0.1-192.168.0.9'],
+	});
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual(r.json.data, {
+		name: 'zz-policy',
+		ip_access: ['10.0.0.0/8', '127.0.0.1', '192.168.0.1-192.168.0.9'],
+		admin_access: false,
+		app_access: false,
+	});
+	const id = (await A.get('/policies?filter[name][_eq]=zz-policy&fields=id')).json.data[0].id;
+	try {
+		const u = await A.patch(`/policies/${id}?fields=description`, { description: 'probe' });
+		assert.deepEqual(u.json, { data: { description: 'probe' } });
+		assert.equal((await A.del(`/policies/${id}`)).status, 204);
+		assert.equal((await A.get(`/policies/${id}`)).status, 403);
+	} finally {
+		await A.del('/policies', { query: { filter: { name: { _eq: 'zz-policy' } } } });
+	}
+});
+
+test('permissions: create one and many (readMany appends the app access minimal rows), update, delete', async () => {
+	const one_ = await A.post('/permissions', { collection: 'zz_probe', action: 'read', policy: EDITOR_POLICY });
+	assert.equal(one_.status, 200, one_.text);
+	const id = one_.json.data.id;
+	assert.deepEqual(one_.json.data, {
+		id, collection: 'zz_probe', action: 'read', permissions: null, validation: null, presets: null, fields: null, policy: EDITOR_POLICY,
+	});
+	const many = await A.post('/permissions', [{ collection: 'zz_probe', action: 'create', policy: EDITOR_POLICY }]);
+	assert.equal(many.status, 200, many.text);
+	const [created, ...app] = many.json.data;
+	try {
+		assert.equal(created.action, 'create');
+		assert.ok(app.length > 10);
+		assert.deepEqual(app[0], {
+			policy: null, permissions: {}, validation: null, presets: null, fields: ['*'], system: true, collection: 'directus_collections', action: 'read',
+		});
+		const u = await A.patch(`/permissions/${id}?fields=fields,permissions`, { fields: ['id'], permissions: { id: { _eq: 1 } } });
+		assert.deepEqual(u.json, { data: { fields: ['id'], permissions: { id: { _eq: 1 } } } });
+		invalid(await A.patch('/permissions', { keys: [id] }), '"data" is required');
+	} finally {
+		assert.equal((await A.del('/permissions', [id, created.id])).status, 204);
+	}
+	assert.equal((await A.get(`/permissions?filter[collection][_eq]=zz_probe&fields=id`)).json.data.filter((p) => p.id).length, 0);
+});
+
+test('users: email and password rules, hashing, tfa_secret, delete', async () => {
+	const email = 'Validation failed for field "email". Value has to be a valid email address.';
+	const unique = 'Value for field "email" in collection "directus_users" has to be unique.';
+	error(await A.post('/users', { email: 'bad' }), 400, 'FAILED_VALIDATION', email, { field: 'email', type: 'email' });
+	error(await A.post('/users', { email: 'ADMIN@example.com' }), 400, 'RECORD_NOT_UNIQUE', unique, { collection: 'directus_users', field: 'email' });
+	error(await A.post('/users', [{ email: 'zz-a@example.com' }, { email: 'ZZ-A@example.com' }]), 400, 'RECORD_NOT_UNIQUE', unique, {
+		collection: 'directus_users', field: 'email',
+	});
+	const r = await A.post('/users?fields=email,password,status,role', { email: 'zz-user@example.com', password: 'zz-password' });
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual(r.json.data, { email: 'zz-user@example.com', password: '**********', status: 'active', role: null });
+	const id = (await A.get('/users?filter[email][_eq]=zz-user@example.com&fields=id')).json.data[0].id;
+	try {
+		assert.match(one(`SELECT password FROM directus_users WHERE email = 'zz-user@example.com'`), /^\$argon2id\$/);
+		const login = await call('POST', '/auth/login', { body: { email: 'zz-user@example.com', password: 'zz-password' } });
+		assert.equal(login.status, 200, login.text);
+		invalid(await A.patch(`/users/${id}`, { tfa_secret: 'x' }), 'You can\'t change the "tfa_secret" value manually');
+		error(await A.patch('/users', { keys: [id, id], data: { email: 'zz-other@example.com' } }), 400, 'RECORD_NOT_UNIQUE', unique, {
+			collection: 'directus_users', field: 'email',
+		});
+		const u = await A.patch(`/users/${id}?fields=email,first_name`, { email: 'ZZ-User@example.com', first_name: 'Zed' });
+		assert.deepEqual(u.json, { data: { email: 'ZZ-User@example.com', first_name: 'Zed' } });
+		assert.equal((await A.del(`/users/${id}`)).status, 204);
+		// the sessions went with the user
+		assert.equal(Number(one(`SELECT COUNT(*) FROM directus_sessions WHERE ${q('user')} = '${id}'`)), 0);
+	} finally {
+		await A.del('/users', { query: { filter: { email: { _icontains: 'zz-user' } } } });
+	}
+});
+
+function q(name) {
+	return (ENV.DB_CLIENT || '').startsWith('mysql') ? `\`${name}\`` : `"${name}"`;
+}
+
+test('presets: create, update, delete', async () => {
+	const r = await A.post('/presets?fields=collection,layout,bookmark', { collection: 'articles', layout: 'tabular', bookmark: 'zz' });
+	assert.equal(r.status, 200, r.text);
+	assert.deepEqual(r.json.data, { collection: 'articles', layout: 'tabular', bookmark: 'zz' });
+	const id = (await A.get('/presets?filter[bookmark][_eq]=zz&fields=id')).json.data[0].id;
+	const u = await A.patch('/presets', [{ id, layout: 'cards' }]);
+	assert.equal(u.json.data[0].layout, 'cards');
+	assert.equal((await A.del('/presets', { keys: [id] })).status, 204);
+	assert.equal((await A.get(`/presets/${id}`)).status, 403);
+});
+
+test('the last admin cannot go: delete, suspend, role change, role / policy / access removal', async () => {
+	const ids = await adminIds();
+	lastAdmin(await A.del(`/users/${ids.user}`));
+	lastAdmin(await A.del('/users', { keys: [ids.user] }));
+	lastAdmin(await A.patch(`/users/${ids.user}`, { status: 'suspended' }));
+	lastAdmin(await A.patch(`/users/${ids.user}`, { role: null }));
+	lastAdmin(await A.del(`/roles/${ids.role}`));
+	lastAdmin(await A.patch(`/policies/${ids.policy}`, { admin_access: false }));
+	lastAdmin(await A.del(`/policies/${ids.policy}`));
+	lastAdmin(await A.del(`/access/${ids.access}`));
+	// nothing of it stuck
+	assert.deepEqual(await adminIds(), ids);
+	assert.equal((await A.get(`/users/${ids.user}?fields=status`)).json.data.status, 'active');
+	assert.equal((await A.get('/users/me?fields=email')).status, 200);
+});
+
+test('controller quirks: webhooks are deprecated, DELETE / of dashboards has no batch check, shares route uuids only', async () => {
+	error(await A.post('/webhooks', {}), 500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
+	error(await A.patch('/webhooks/1', {}), 500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
+	invalid(await A.patch('/webhooks', {}), '"data" is required');
+	error(await A.del('/dashboards', {}), 500, 'INTERNAL_SERVER_ERROR', "Cannot read properties of undefined (reading 'limit')");
+	invalid(await A.del('/roles', {}), '"value" must contain at least one of [query, keys]');
+	error(await A.del('/shares/abc'), 404, 'ROUTE_NOT_FOUND', 'Route /shares/abc doesn\'t exist.', { path: '/shares/abc' });
+	error(await A.post('/activity', {}), 404, 'ROUTE_NOT_FOUND', 'Route /activity doesn\'t exist.', { path: '/activity' });
+});
+
+test('PATCH /users/me/track/page sets last_page without accountability', async () => {
+	invalid(await E.patch('/users/me/track/page', {}), '"last_page" key is required');
+	error(await call('PATCH', '/users/me/track/page', { body: { last_page: '/x' } }), 401, 'INVALID_CREDENTIALS', 'Invalid user credentials.');
+	const before = one(`SELECT last_page FROM directus_users WHERE email = 'editor@example.com'`);
+	try {
+		// the editor may not update directus_users: this route does not ask
+		assert.equal((await E.patch('/users/me/track/page', { last_page: '/content/zz' })).status, 204);
+		assert.equal(one(`SELECT last_page FROM directus_users WHERE email = 'editor@example.com'`), '/content/zz');
+	} finally {
+		await A.patch('/users/c0000000-0000-4000-8000-00000000e001', { last_page: before ?? null });
+	}
+});
+
+async function authorsRead() {
+	return (await A.get(`/permissions?filter[policy][_eq]=${EDITOR_POLICY}&filter[collection][_eq]=authors&fields=id,fields`)).json.data[0];
+}
+
+test("a permission change through the API rules the editor's very next request", async () => {
+	const perm = await authorsRead();
+	try {
+		assert.equal((await E.get('/items/authors?limit=1&fields=bio')).status, 200);
+		const r = await A.patch(`/permissions/${perm.id}?fields=fields`, { fields: ['id', 'name'] });
+		assert.deepEqual(r.json, { data: { fields: ['id', 'name'] } });
+		for (let i = 0; i < 4; i++) {
+			const e = await call('GET', '/items/authors?limit=1&fields=bio', { headers: editor, noSettle: true });
+			assert.equal(e.status, 403, e.text);
+		}
+	} finally {
+		await A.patch(`/permissions/${perm.id}`, { fields: perm.fields });
+	}
+	assert.equal((await E.get('/items/authors?limit=1&fields=bio')).status, 200);
+});
+
+/* ---- with the response cache on: a private pool on the stack's database --------------------- */
+
+const pools = [];
+after(async () => {
+	for (const { child, dir } of pools) {
+		child.kill('SIGTERM');
+		await child.exited;
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+async function cachedPool() {
+	const dir = mkdtempSync(join(tmpdir(), 'celer-syswrite-'));
+	const sock = join(dir, 'celer.sock');
+	const base = readFileSync(ENV.CONFIG_PATH, 'utf8')
+		.split('\n')
+		.filter((l) => !/^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+)=/.test(l))
+		.join('\n');
+	const extra = { FCGI_LISTEN: `unix:${sock}`, LOG_LEVEL: 'warn', WORKERS: 2, CACHE_ENABLED: 'true', CACHE_STORE: 'memory', CACHE_TTL: '5m' };
+	writeFileSync(join(dir, 'pool.env'), `${base}\n${Object.entries(extra).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+	const env = { PATH: process.env.PATH, CONFIG_PATH: join(dir, 'pool.env') };
+	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
+	const child = spawn(CELER_BIN, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+	child.stderrText = '';
+	child.stderr.on('data', (d) => (child.stderrText += d));
+	child.exited = new Promise((resolve) => child.on('exit', resolve));
+	pools.push({ child, dir });
+	for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(25);
+	assert.ok(existsSync(sock), child.stderrText);
+	return async (method, path, headers = {}, body) => {
+		const r = await fcgiRequest(
+			sock, method, path,
+			body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+		);
+		return { ...r, json: r.body ? JSON.parse(r.body) : undefined };
+	};
+}
+
+test('with CACHE_ENABLED a cached answer is not served after a permission change', async () => {
+	const perm = await authorsRead();
+	const req = await cachedPool();
+	const path = '/items/authors?limit=1&sort=id';
+	try {
+		const first = await req('GET', path, editor);
+		assert.equal(first.status, 200, first.body);
+		assert.ok('bio' in first.json.data[0]);
+		for (let i = 0; i < 4; i++) assert.deepEqual((await req('GET', path, editor)).json, first.json); // cached now
+		const w = await req('PATCH', `/permissions/${perm.id}`, admin, { fields: ['id', 'name'] });
+		assert.equal(w.status, 200, w.body);
+		for (let i = 0; i < 4; i++) {
+			const r = await req('GET', path, editor);
+			assert.equal(r.status, 200, r.body);
+			assert.deepEqual(Object.keys(r.json.data[0]).sort(), ['id', 'name']);
+		}
+	} finally {
+		await req('PATCH', `/permissions/${perm.id}`, admin, { fields: perm.fields });
+	}
+	assert.ok('bio' in (await req('GET', path, editor)).json.data[0]);
+});
