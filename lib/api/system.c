@@ -298,7 +298,7 @@ int system_list(ctx_t *ctx)
     return items_respond(ctx, c, &q, &body);
 }
 
-static bool is_uuid(str_t k)
+bool system_is_uuid(str_t k)
 {
     static const char hex[] = "0123456789abcdefABCDEF";
     if (k.n != 36)
@@ -316,7 +316,7 @@ int system_one(ctx_t *ctx)
     const system_coll_t *sc = entry_of(ctx);
     str_t key = router_param(&ctx->route, "pk");
     bool me = key.n >= 2 && key.p[key.n - 2] == 'm' && key.p[key.n - 1] == 'e';
-    if (((sc->flags & SYS_NOT_ME) && me) || ((sc->flags & SYS_UUID_KEY) && !is_uuid(key)))
+    if (((sc->flags & SYS_NOT_ME) && me) || ((sc->flags & SYS_UUID_KEY) && !system_is_uuid(key)))
         return respond_not_found(ctx);
     query_env_t env = items_env(ctx);
     query_t q;

@@ -34,6 +34,9 @@ int roles_me(ctx_t *ctx);
  * that pass q's filter appended to the list envelope `{"data":[…]}` in body. */
 void system_app_rows_extra(ctx_t *ctx, const query_t *q, buf_t *body);
 
+/* Express's UUID_REGEX route parameter (hex of either case, dashes at 8, 13, 18, 23). */
+bool system_is_uuid(str_t k);
+
 /* GET /settings: the settings singleton (defaults when the table is empty). */
 int settings_get(ctx_t *ctx);
 

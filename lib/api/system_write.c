@@ -377,6 +377,73 @@ static int flows_delete_many(items_writer_t *iw, const schema_collection_t *c,
 
 static const items_service_t flows_service = {.delete_many = flows_delete_many};
 
+/* ---- SharesService ------------------------------------------------------------------------------ */
+
+/* JavaScript's String(v) of a JSON value (undefined for a missing one). */
+static const char *js_string(arena_t *a, struct json_object *v, bool present)
+{
+    if (!present)
+        return "undefined";
+    if (json_object_is_type(v, json_type_null))
+        return "null";
+    if (json_object_is_type(v, json_type_string))
+        return json_object_get_string(v);
+    return arena_strdup(a, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+}
+
+/* createOne: validateAccess('share', data.collection, [data.item]) first: the collection must
+ * exist (for admins too), and the caller's share rules must reach the item. */
+static int shares_create_one(items_writer_t *iw, const schema_collection_t *c,
+                             struct json_object *data, struct json_object **key)
+{
+    ctx_t *ctx = iw->ctx;
+    struct json_object *coll = NULL, *item = NULL;
+    bool has_coll = json_object_is_type(data, json_type_object) &&
+                    json_object_object_get_ex(data, "collection", &coll);
+    if (json_object_is_type(data, json_type_object))
+        json_object_object_get_ex(data, "item", &item);
+    const schema_collection_t *target =
+        json_object_is_type(coll, json_type_string)
+            ? schema_collection(iw->w.s, str_c(json_object_get_string(coll)))
+            : NULL;
+    if (!target) {
+        const char *reason = arena_printf(
+            ctx->arena,
+            "You don't have permission to \"share\" from collection \"%s\" or it does not exist.",
+            js_string(ctx->arena, coll, has_coll));
+        err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, "%s", reason);
+        err_ext_str(&ctx->err, ctx->arena, "reason", reason);
+        return -1;
+    }
+    if (!item)
+        item = json_own(ctx->arena, json_object_new_null());
+    write_keys_t one = {.v = &item, .n = 1};
+    if (write_validate_access(&iw->w, target, PERM_SHARE, &one) < 0)
+        return -1;
+    return write_create_one(&iw->w, c, data, NULL, key);
+}
+
+/* updateMany / deleteMany clear the permissions cache (share sessions read through it). */
+static int shares_update_many(items_writer_t *iw, const schema_collection_t *c, write_keys_t *keys,
+                              struct json_object *data)
+{
+    iw->w.stale |= 1u << GEN_PERMISSIONS;
+    return write_update_many(&iw->w, c, keys, data, NULL);
+}
+
+static int shares_delete_many(items_writer_t *iw, const schema_collection_t *c,
+                              const write_keys_t *keys)
+{
+    iw->w.stale |= 1u << GEN_PERMISSIONS;
+    return write_delete_many(&iw->w, c, keys);
+}
+
+static const items_service_t shares_service = {
+    .create_one = shares_create_one,
+    .update_many = shares_update_many,
+    .delete_many = shares_delete_many,
+};
+
 /* ---- the routes ----------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -400,6 +467,7 @@ static const sysw_coll_t colls[] = {
     {"/operations", "directus_operations", NULL, true, NULL},
     {"/translations", "directus_translations", &translations_service, false, NULL},
     {"/webhooks", "directus_webhooks", NULL, true, NULL},
+    {"/shares", "directus_shares", &shares_service, true, NULL},
 };
 
 /* The matched route's collection and service (the route's pattern starts with its prefix). */
@@ -435,9 +503,18 @@ int system_update(ctx_t *ctx)
     return target_of(ctx, &t) < 0 ? -1 : items_write_update(ctx, &t);
 }
 
+/* The shares controller routes only uuid keys (`/:pk(${UUID_REGEX})`): others are a 404. */
+static bool routed_key(ctx_t *ctx)
+{
+    return strncmp(ctx->route.route->pattern, "/shares/", 8) ||
+           system_is_uuid(router_param(&ctx->route, "pk"));
+}
+
 int system_update_one(ctx_t *ctx)
 {
     items_target_t t;
+    if (!routed_key(ctx))
+        return respond_not_found(ctx);
     if (target_of(ctx, &t) < 0)
         return -1;
     return items_write_update_one(ctx, &t, router_param(&ctx->route, "pk"));
@@ -452,6 +529,8 @@ int system_delete(ctx_t *ctx)
 int system_delete_one(ctx_t *ctx)
 {
     items_target_t t;
+    if (!routed_key(ctx))
+        return respond_not_found(ctx);
     if (target_of(ctx, &t) < 0)
         return -1;
     return items_write_delete_one(ctx, &t, router_param(&ctx->route, "pk"));

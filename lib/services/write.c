@@ -552,6 +552,12 @@ static int validate_access(write_t *w, const schema_collection_t *c, perm_action
                                             action, c->name));
 }
 
+int write_validate_access(write_t *w, const schema_collection_t *c, perm_action_t act,
+                          const write_keys_t *keys)
+{
+    return validate_access(w, c, act, keys, NULL);
+}
+
 /* ---- the service -------------------------------------------------------------------------- */
 
 static bool wr_tracked(const write_t *w, const schema_collection_t *c)

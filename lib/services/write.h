@@ -130,6 +130,12 @@ int write_upsert_singleton(write_t *w, const schema_collection_t *c, struct json
 int write_sort(write_t *w, const schema_collection_t *c, const char *sort, struct json_object *item,
                struct json_object *to);
 
+/* validateAccess of an action on keys (validateItemAccess, no payload fields): every key must
+ * be a row the caller's rules for act reach; 403 FORBIDDEN otherwise. Nothing for admins or
+ * without an actor. */
+int write_validate_access(write_t *w, const schema_collection_t *c, perm_action_t act,
+                          const write_keys_t *keys);
+
 /* validateKeys for one key: an integer primary key must be an integer, a uuid a uuid (403
  * FORBIDDEN otherwise). */
 bool write_key_valid(const schema_collection_t *c, const struct json_object *key);

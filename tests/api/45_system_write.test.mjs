@@ -1,7 +1,8 @@
 // Writes on the system routes as Directus 11.3.5's controllers and services answer them: create,
 // update and delete of roles, policies, permissions, users and presets; the services' own rules
 // (UsersService's email and tfa_secret checks, RolesService's nesting and delete cascade,
-// PoliciesService's ip_access, the remaining-admin check everywhere it applies); a permission
+// PoliciesService's ip_access, SharesService's share access, the remaining-admin check
+// everywhere it applies); a permission
 // change through the API in force for the editor's very next request, also with the response
 // cache on. Bodies pinned from real Directus 11.3.5 on the fixture. Everything created is deleted
 // again and every changed row restored, so the fixture stays as other suites expect it.
@@ -206,14 +207,32 @@ test('the last admin cannot go: delete, suspend, role change, role / policy / ac
 	assert.equal((await A.get('/users/me?fields=email')).status, 200);
 });
 
-test('controller quirks: webhooks are deprecated, DELETE / of dashboards has no batch check, shares route uuids only', async () => {
+test('controller quirks: webhooks are deprecated, DELETE / of dashboards has no batch check, no writes on activity', async () => {
 	error(await A.post('/webhooks', {}), 500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
 	error(await A.patch('/webhooks/1', {}), 500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
 	invalid(await A.patch('/webhooks', {}), '"data" is required');
 	error(await A.del('/dashboards', {}), 500, 'INTERNAL_SERVER_ERROR', "Cannot read properties of undefined (reading 'limit')");
 	invalid(await A.del('/roles', {}), '"value" must contain at least one of [query, keys]');
-	error(await A.del('/shares/abc'), 404, 'ROUTE_NOT_FOUND', 'Route /shares/abc doesn\'t exist.', { path: '/shares/abc' });
 	error(await A.post('/activity', {}), 404, 'ROUTE_NOT_FOUND', 'Route /activity doesn\'t exist.', { path: '/activity' });
+});
+
+test('shares: the collection must exist, the editor needs share rights, uuid keys only', async () => {
+	const reason = (c) => `You don't have permission to "share" from collection "${c}" or it does not exist.`;
+	error(await A.post('/shares', {}), 403, 'FORBIDDEN', reason('undefined'), { reason: reason('undefined') });
+	error(await A.post('/shares', { collection: 'nope', item: '1' }), 403, 'FORBIDDEN', reason('nope'), { reason: reason('nope') });
+	const denied = 'You don\'t have permission to access collection "articles" or it does not exist. Queried in root.';
+	error(await E.post('/shares', { collection: 'articles', item: '1' }), 403, 'FORBIDDEN', denied, { reason: denied });
+	const r = await A.post('/shares?fields=collection,item,role,password,max_uses,times_used', {
+		collection: 'articles', item: '1', name: 'zz-share', password: 'pw',
+	});
+	assert.deepEqual(r.json, { data: { collection: 'articles', item: '1', role: null, password: '**********', max_uses: null, times_used: 0 } });
+	try {
+		error(await A.patch('/shares/abc', {}), 404, 'ROUTE_NOT_FOUND', 'Route /shares/abc doesn\'t exist.', { path: '/shares/abc' });
+		error(await A.del('/shares', {}), 500, 'INTERNAL_SERVER_ERROR', "Cannot read properties of undefined (reading 'limit')");
+	} finally {
+		assert.equal((await A.del('/shares', { query: { filter: { name: { _eq: 'zz-share' } } } })).status, 204);
+	}
+	assert.deepEqual((await A.get('/shares?fields=name')).json, { data: [] });
 });
 
 test('PATCH /users/me/track/page sets last_page without accountability', async () => {
