@@ -99,6 +99,14 @@ test('policies: create, ip_access rule, update, delete', async () => {
 		await A.post('/policies', { name: 'zz', ip_access: ['10.0.0.0/255.0.0.0'] }),
 		'IP Access contains an incorrect value. Valid values are: IP addresses, IP ranges and CIDR blocks',
 	);
+	// ip-matching's getMatch, as real Directus parses: leading zeros, whitespace, Number() bits
+	for (const ip of ['1.2.3.4-1.2.3.1', '1.2.3.4/8.5', '1.2.3.256', '1.2.3.4-::1', '1.2.3.4/-1']) {
+		assert.equal((await A.post('/policies', { name: 'zz-ip', ip_access: [ip] })).status, 400, ip);
+	}
+	for (const ip of ['01.2.3.4', ' 1.2.3.4 - 1.2.3.5 ', '1.2.3.4/8.0', '1.2.3.4/', 'fe80::/10', '::ffff:1.2.3.4']) {
+		assert.equal((await A.post('/policies', { name: 'zz-ip', ip_access: [ip] })).status, 200, ip);
+	}
+	assert.equal((await A.del('/policies', { query: { filter: { name: { _eq: 'zz-ip' } } } })).status, 204);
 	const r = await A.post('/policies?fields=name,ip_access,admin_access,app_access', {
 		name: 'zz-policy',
 		ip_access: ['10.0.0.0/8', '127.0.0.1', '192.168.0.1-192.168.0.9'],
