@@ -375,6 +375,20 @@ typedef struct {
     struct json_object *key;
 } self_update_t;
 
+/* The writer over directus_users with the caller's own key. */
+static int self_writer(ctx_t *ctx, self_update_t *u)
+{
+    const schema_t *s = schema_cache_get(ctx);
+    if (!s)
+        return -1;
+    *u = (self_update_t){.users = schema_collection(s, STR("directus_users"))};
+    if (!u->users)
+        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+    items_writer_init(&u->iw, ctx, s);
+    u->key = json_own(ctx->arena, json_object_new_string(ctx->acc.user));
+    return 0;
+}
+
 static int update_self(void *arg)
 {
     self_update_t *u = arg;
@@ -386,15 +400,10 @@ int users_me_update(ctx_t *ctx)
 {
     if (!ctx->acc.user)
         return err_set(&ctx->err, ctx->arena, ERR_INVALID_CREDENTIALS, NULL);
-    const schema_t *s = schema_cache_get(ctx);
-    if (!s)
+    self_update_t u;
+    if (self_writer(ctx, &u) < 0)
         return -1;
-    self_update_t u = {.users = schema_collection(s, STR("directus_users"))};
-    if (!u.users)
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    items_writer_init(&u.iw, ctx, s);
     u.iw.svc = &users_service;
-    u.key = json_own(ctx->arena, json_object_new_string(ctx->acc.user));
     if (items_transaction(&u.iw, update_self, &u) < 0)
         return -1;
     buf_t body;
@@ -424,16 +433,11 @@ int users_track_page(ctx_t *ctx)
     if (!json_object_is_type(ctx->body, json_type_object) ||
         !json_object_object_get_ex(ctx->body, "last_page", &v) || !jsval_truthy(v))
         return err_invalid_payload(&ctx->err, ctx->arena, "\"last_page\" key is required");
-    const schema_t *s = schema_cache_get(ctx);
-    if (!s)
+    self_update_t u;
+    if (self_writer(ctx, &u) < 0)
         return -1;
-    self_update_t u = {.users = schema_collection(s, STR("directus_users"))};
-    if (!u.users)
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
-    items_writer_init(&u.iw, ctx, s);
     u.iw.w.actor = NULL;
     u.iw.w.perm = NULL;
-    u.key = json_own(ctx->arena, json_object_new_string(ctx->acc.user));
     if (items_transaction(&u.iw, track_page, &u) < 0)
         return -1;
     return respond_no_content(ctx);

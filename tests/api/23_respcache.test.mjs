@@ -6,40 +6,13 @@
 // Every change is undone at the end, so the suite can run twice in a row.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ENV, CELER_BIN } from './lib/env.mjs';
-import { request as fcgiRequest } from './lib/fcgi.mjs';
+import { ENV } from './lib/env.mjs';
+import { startPool, stopPools } from './lib/pool.mjs';
 import { sql } from './lib/db.mjs';
 
 const admin = { authorization: 'Bearer admin-static-token' };
 const editor = { authorization: 'Bearer editor-static-token' };
-const pools = [];
 
-async function startPool(extra) {
-	const dir = mkdtempSync(join(tmpdir(), 'celer-respcache-'));
-	const sock = join(dir, 'celer.sock');
-	const base = readFileSync(ENV.CONFIG_PATH, 'utf8')
-		.split('\n')
-		.filter((l) => !/^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+)=/.test(l))
-		.join('\n');
-	const lines = Object.entries({ FCGI_LISTEN: `unix:${sock}`, LOG_LEVEL: 'warn', ...extra }).map(([k, v]) => `${k}=${v}`);
-	writeFileSync(join(dir, 'pool.env'), `${base}\n${lines.join('\n')}\n`);
-	const env = { PATH: process.env.PATH, CONFIG_PATH: join(dir, 'pool.env') };
-	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
-	const child = spawn(CELER_BIN, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-	child.stderrText = '';
-	child.stderr.on('data', (d) => (child.stderrText += d));
-	child.exited = new Promise((resolve) => child.on('exit', resolve));
-	pools.push({ child, dir });
-	for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(25);
-	assert.ok(existsSync(sock), child.stderrText);
-	return (method, path, headers = {}, body) =>
-		fcgiRequest(sock, method, path, body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
 
 /** Every answer of n concurrent GETs (spread over the pool's workers): their titles. */
 async function titles(get, path, headers, n = 8) {
@@ -76,12 +49,7 @@ function one(q) {
 
 after(async () => {
 	sql(`UPDATE articles SET title = '${TITLE.replaceAll("'", "''")}' WHERE id = 1`);
-	for (const { child, dir } of pools) {
-		if (child.exitCode === null) child.kill('SIGTERM');
-		await child.exited;
-		rmSync(dir, { recursive: true, force: true });
-		assert.doesNotMatch(child.stderrText, /runtime error|Sanitizer|\berror\b/, 'the pool logged no error');
-	}
+	await stopPools();
 });
 
 const COMMON = { CACHE_ENABLED: 'true', CACHE_STATUS_HEADER: 'X-Cache', CACHE_TTL: '5m' };

@@ -8,14 +8,9 @@
 // again and every changed row restored, so the fixture stays as other suites expect it.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { call, ENV, CELER_BIN } from './lib/env.mjs';
-import { request as fcgiRequest } from './lib/fcgi.mjs';
-import { one } from './lib/db.mjs';
+import { call } from './lib/env.mjs';
+import { one, q } from './lib/db.mjs';
+import { startPool, stopPools } from './lib/pool.mjs';
 
 const admin = { authorization: 'Bearer admin-static-token' };
 const editor = { authorization: 'Bearer editor-static-token' };
@@ -184,10 +179,6 @@ test('users: email and password rules, hashing, tfa_secret, delete', async () =>
 	}
 });
 
-function q(name) {
-	return (ENV.DB_CLIENT || '').startsWith('mysql') ? `\`${name}\`` : `"${name}"`;
-}
-
 test('presets: create, update, delete', async () => {
 	const r = await A.post('/presets?fields=collection,layout,bookmark', { collection: 'articles', layout: 'tabular', bookmark: 'zz' });
 	assert.equal(r.status, 200, r.text);
@@ -278,38 +269,12 @@ test("a permission change through the API rules the editor's very next request",
 
 /* ---- with the response cache on: a private pool on the stack's database --------------------- */
 
-const pools = [];
-after(async () => {
-	for (const { child, dir } of pools) {
-		child.kill('SIGTERM');
-		await child.exited;
-		rmSync(dir, { recursive: true, force: true });
-	}
-});
+after(stopPools);
 
 async function cachedPool() {
-	const dir = mkdtempSync(join(tmpdir(), 'celer-syswrite-'));
-	const sock = join(dir, 'celer.sock');
-	const base = readFileSync(ENV.CONFIG_PATH, 'utf8')
-		.split('\n')
-		.filter((l) => !/^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+)=/.test(l))
-		.join('\n');
-	const extra = { FCGI_LISTEN: `unix:${sock}`, LOG_LEVEL: 'warn', WORKERS: 2, CACHE_ENABLED: 'true', CACHE_STORE: 'memory', CACHE_TTL: '5m' };
-	writeFileSync(join(dir, 'pool.env'), `${base}\n${Object.entries(extra).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
-	const env = { PATH: process.env.PATH, CONFIG_PATH: join(dir, 'pool.env') };
-	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
-	const child = spawn(CELER_BIN, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-	child.stderrText = '';
-	child.stderr.on('data', (d) => (child.stderrText += d));
-	child.exited = new Promise((resolve) => child.on('exit', resolve));
-	pools.push({ child, dir });
-	for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(25);
-	assert.ok(existsSync(sock), child.stderrText);
+	const request = await startPool({ WORKERS: 2, CACHE_ENABLED: 'true', CACHE_STORE: 'memory', CACHE_TTL: '5m' });
 	return async (method, path, headers = {}, body) => {
-		const r = await fcgiRequest(
-			sock, method, path,
-			body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
-		);
+		const r = await request(method, path, headers, body);
 		return { ...r, json: r.body ? JSON.parse(r.body) : undefined };
 	};
 }
