@@ -5,9 +5,7 @@
  */
 #include "lib/api/system_write.h"
 
-#include <arpa/inet.h>
 #include <json-c/json.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lib/api/items.h"
@@ -17,6 +15,7 @@
 #include "lib/api/system.h"
 #include "lib/auth/accountability.h"
 #include "lib/auth/authdb.h"
+#include "lib/auth/ipmatch.h"
 #include "lib/core/json.h"
 #include "lib/query/jsval.h"
 
@@ -153,104 +152,11 @@ static const items_service_t roles_service = {
 
 /* ---- PoliciesService --------------------------------------------------------------------------- */
 
-static bool js_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* String.prototype.trim of s[0, n). */
-static str_t js_trim(const char *s, size_t n)
-{
-    while (n && js_space(*s))
-        s++, n--;
-    while (n && js_space(s[n - 1]))
-        n--;
-    return (str_t){s, n};
-}
-
-/* ip-matching's getIP for an exact address: IPv4 as four 1-3 digit parts up to 255 (leading
- * zeros allowed), else an IPv6 address; surrounding whitespace is trimmed. The address in out
- * (network order, 4 or 16 bytes). */
-static bool ip_parse(const char *s, size_t n, unsigned char out[16], int *family)
-{
-    str_t t = js_trim(s, n);
-    char tmp[64];
-    if (!t.n || t.n >= sizeof tmp)
-        return false;
-    memcpy(tmp, t.p, t.n);
-    tmp[t.n] = 0;
-    int part = 0, digits = 0, value = 0;
-    bool v4 = true;
-    for (size_t i = 0; v4 && i <= t.n; i++) {
-        char c = tmp[i];
-        if (c >= '0' && c <= '9' && digits < 3) {
-            value = value * 10 + (c - '0');
-            digits++;
-        } else if ((c == '.' && part < 3) || (c == 0 && part == 3)) {
-            v4 = digits > 0 && value <= 255;
-            if (v4)
-                out[part++] = (unsigned char)value;
-            digits = value = 0;
-        } else {
-            v4 = false;
-        }
-    }
-    if (v4)
-        return (*family = 4), true;
-    if (inet_pton(AF_INET6, tmp, out) == 1)
-        return (*family = 6), true;
-    return false;
-}
-
-/* Number(text) is an integer: *bits. "" reads 0; hexadecimal 0x…, 8.0 and 1e1 too. */
-static bool js_integer(const char *s, size_t n, long *bits)
-{
-    str_t t = js_trim(s, n);
-    char tmp[32], *end;
-    if (t.n >= sizeof tmp)
-        return false;
-    memcpy(tmp, t.p, t.n);
-    tmp[t.n] = 0;
-    if (!t.n)
-        return (*bits = 0), true;
-    if (t.n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X')) {
-        *bits = strtol(tmp + 2, &end, 16);
-        return *end == 0 && end != tmp + 2;
-    }
-    if (!strchr("0123456789+-.", tmp[0]) || strpbrk(tmp, "xXnN")) /* no inf, nan, hex */
-        return false;
-    double d = strtod(tmp, &end);
-    if (*end || d != (double)(long)d)
-        return false;
-    *bits = (long)d;
-    return true;
-}
-
-/* ip-matching's getMatch as PoliciesService accepts it: an address, a range a-b of one family
- * with a <= b, or a subnetwork a/bits within the family's width; a mask (a/255.…), a wildcard
- * and anything getMatch throws on do not pass. */
+/* getMatch(ip) as PoliciesService accepts it: no wildcard, not a mask, not a throw. */
 static bool ip_entry_valid(const char *s)
 {
-    unsigned char a[16], b[16];
-    int fa, fb;
-    size_t n = strlen(s);
-    if (strchr(s, '*'))
-        return false;
-    if (ip_parse(s, n, a, &fa))
-        return true;
-    const char *dash = strchr(s, '-'), *slash = strchr(s, '/');
-    if (dash) {
-        if (strchr(dash + 1, '-') || !ip_parse(s, (size_t)(dash - s), a, &fa) ||
-            !ip_parse(dash + 1, strlen(dash + 1), b, &fb) || fa != fb)
-            return false;
-        return memcmp(a, b, fa == 4 ? 4 : 16) <= 0;
-    }
-    if (!slash || !ip_parse(s, (size_t)(slash - s), a, &fa))
-        return false;
-    const char *next = strchr(slash + 1, '/');
-    long bits;
-    size_t len = next ? (size_t)(next - slash - 1) : strlen(slash + 1);
-    return js_integer(slash + 1, len, &bits) && bits >= 0 && bits <= (fa == 4 ? 32 : 128);
+    ipmatch_kind_t k = ipmatch_kind(str_c(s));
+    return !strchr(s, '*') && k != IPMATCH_INVALID && k != IPMATCH_MASK;
 }
 
 /* isIpAccessValid: null or an array of valid entries; a string is iterated by character (so
