@@ -386,10 +386,7 @@ int items_write_update_one(ctx_t *ctx, const items_target_t *t, str_t id)
  * sanitizeQuery(undefined) throws a TypeError (500; admins see its text). */
 static int undefined_query_quirk(ctx_t *ctx)
 {
-    if (ctx->acc.admin)
-        return err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR,
-                       "Cannot read properties of undefined (reading 'limit')");
-    return err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR, NULL);
+    return err_js(&ctx->err, ctx->arena, "Cannot read properties of undefined (reading 'limit')");
 }
 
 int items_write_delete(ctx_t *ctx, const items_target_t *t)

@@ -38,7 +38,8 @@ static int keys_where_in(items_writer_t *iw, const char *name, const char *field
 {
     ctx_t *ctx = iw->ctx;
     *out = (write_keys_t){0};
-    if (!(*c = schema_collection(iw->w.s, str_c(name))))
+    /* an _in of nothing matches nothing (the query is the service's own: never sanitized) */
+    if (!(*c = schema_collection(iw->w.s, str_c(name))) || !keys->n)
         return 0;
     struct json_object *in = json_object_new_array(), *q = json_object_new_object();
     for (size_t i = 0; i < keys->n; i++)
@@ -64,15 +65,17 @@ static int role_nesting_error(ctx_t *ctx, const char *reason)
 /* validateRoleNesting: not its own parent, nor a parent whose chain up holds one of the roles. */
 static int validate_role_nesting(ctx_t *ctx, const write_keys_t *keys, struct json_object *parent)
 {
-    const char *p = json_object_is_type(parent, json_type_string) ? json_object_get_string(parent)
-                                                                    : NULL;
-    for (size_t i = 0; p && i < keys->n; i++)
-        if (!strcmp(write_key_text(ctx->arena, keys->v[i]), p))
+    bool text = json_object_is_type(parent, json_type_string);
+    for (size_t i = 0; text && i < keys->n; i++)
+        if (!strcmp(write_key_text(ctx->arena, keys->v[i]), json_object_get_string(parent)))
             return role_nesting_error(ctx, "A role cannot be a parent of itself");
+    if (!jsval_truthy(parent))
+        return 0; /* fetchRolesTree(falsy) is [] */
+    /* any other value is looked up as it is (PostgreSQL refuses a non-uuid: 500) */
+    const char *p = text ? json_object_get_string(parent)
+                         : json_object_to_json_string_ext(parent, JSON_C_TO_STRING_PLAIN);
     const char **tree;
     size_t n;
-    if (!p)
-        return 0;
     if (accountability_roles(ctx->arena, &ctx->err, ctx->db, p, &tree, &n) < 0)
         return -1;
     for (size_t i = 0; i < keys->n; i++)
@@ -160,15 +163,16 @@ static bool ip_entry_valid(const char *s)
 }
 
 /* isIpAccessValid: null or an array of valid entries; a string is iterated by character (so
- * only "" passes). */
-static bool ip_access_valid(struct json_object *v)
+ * only "" passes). Anything else is not iterable: *thrown. */
+static bool ip_access_valid(struct json_object *v, bool *thrown)
 {
+    *thrown = false;
     if (!v)
         return true;
     if (json_object_is_type(v, json_type_string))
         return json_object_get_string_len(v) == 0;
     if (!json_object_is_type(v, json_type_array))
-        return false;
+        return !(*thrown = true);
     for (size_t i = 0; i < json_object_array_length(v); i++) {
         struct json_object *e = json_object_array_get_idx(v, i);
         if (!json_object_is_type(e, json_type_string) || !ip_entry_valid(json_object_get_string(e)))
@@ -180,9 +184,12 @@ static bool ip_access_valid(struct json_object *v)
 static int assert_valid_ip_access(ctx_t *ctx, struct json_object *data)
 {
     struct json_object *v;
+    bool thrown;
     if (!json_object_is_type(data, json_type_object) ||
-        !json_object_object_get_ex(data, "ip_access", &v) || ip_access_valid(v))
+        !json_object_object_get_ex(data, "ip_access", &v) || ip_access_valid(v, &thrown))
         return 0;
+    if (thrown)
+        return err_js(&ctx->err, ctx->arena, "value is not iterable");
     return err_invalid_payload(&ctx->err, ctx->arena,
                                "IP Access contains an incorrect value. Valid values are: IP "
                                "addresses, IP ranges and CIDR blocks");

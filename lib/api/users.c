@@ -294,12 +294,16 @@ static struct json_object **truthy_values(arena_t *a, struct json_object *items,
     return v;
 }
 
-/* createMany: the checks over every item at once, then ItemsService.createMany. */
+/* createMany: the checks over every item at once (data.map(p => p.email) trips over a null
+ * item), then ItemsService.createMany. */
 static int users_create_many(items_writer_t *iw, const schema_collection_t *c,
                              struct json_object *items, write_keys_t *keys)
 {
     ctx_t *ctx = iw->ctx;
     iw->pre = (err_t){0};
+    for (size_t i = 0; i < json_object_array_length(items); i++)
+        if (json_object_is_type(json_object_array_get_idx(items, i), json_type_null))
+            return err_js(&ctx->err, ctx->arena, "Cannot read properties of null (reading 'email')");
     size_t ne, np;
     struct json_object **emails = truthy_values(ctx->arena, items, "email", &ne);
     struct json_object **pws = truthy_values(ctx->arena, items, "password", &np);

@@ -212,6 +212,11 @@ test('controller quirks: webhooks are deprecated, DELETE / of dashboards has no 
 	invalid(await A.patch('/webhooks', {}), '"data" is required');
 	error(await A.del('/dashboards', {}), 500, 'INTERNAL_SERVER_ERROR', "Cannot read properties of undefined (reading 'limit')");
 	invalid(await A.del('/roles', {}), '"value" must contain at least one of [query, keys]');
+	assert.equal((await A.del('/roles', { keys: [] })).status, 204);
+	// the services' own TypeErrors: admins see them
+	error(await A.post('/users', [{ email: 'zz-n@example.com' }, null]), 500, 'INTERNAL_SERVER_ERROR', "Cannot read properties of null (reading 'email')");
+	error(await A.post('/policies', { name: 'zz', ip_access: 5 }), 500, 'INTERNAL_SERVER_ERROR', 'value is not iterable');
+	error(await E.post('/policies', { name: 'zz', ip_access: 5 }), 500, 'INTERNAL_SERVER_ERROR', 'An unexpected error occurred.');
 	error(await A.post('/activity', {}), 404, 'ROUTE_NOT_FOUND', 'Route /activity doesn\'t exist.', { path: '/activity' });
 });
 
