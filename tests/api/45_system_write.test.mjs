@@ -272,6 +272,20 @@ test("a permission change through the API rules the editor's very next request",
 	assert.equal((await E.get('/items/authors?limit=1&fields=bio')).status, 200);
 });
 
+test("attaching and detaching a policy through /access rules the user's very next request", async () => {
+	const { policy } = await adminIds();
+	const editorId = 'c0000000-0000-4000-8000-00000000e001';
+	const asEditor = () => call('GET', '/roles?fields=name&sort=name', { headers: editor, noSettle: true });
+	assert.equal((await asEditor()).json.data.length, 1); // the app access rule: own role only
+	const access = (await A.post('/access?fields=id', { user: editorId, policy })).json.data.id;
+	try {
+		for (let i = 0; i < 4; i++) assert.deepEqual((await asEditor()).json.data.map((r) => r.name), ['Administrator', 'Author', 'Editor']);
+	} finally {
+		assert.equal((await A.del(`/access/${access}`)).status, 204);
+	}
+	for (let i = 0; i < 4; i++) assert.equal((await asEditor()).json.data.length, 1);
+});
+
 /* ---- with the response cache on: a private pool on the stack's database --------------------- */
 
 after(stopPools);
