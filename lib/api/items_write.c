@@ -13,6 +13,7 @@
 #include "lib/api/items.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
+#include "lib/auth/authdb.h"
 #include "lib/cache/bus.h"
 #include "lib/core/json.h"
 #include "lib/query/jsval.h"
@@ -183,34 +184,27 @@ int items_svc_delete_many(items_writer_t *iw, const schema_collection_t *c,
     return write_delete_many(&iw->w, c, keys);
 }
 
-/* updateBatch: each item's updateOne through the service. */
-static int svc_update_batch(items_writer_t *iw, const schema_collection_t *c,
-                            struct json_object *items, write_keys_t *keys)
+int items_exec_in(ctx_t *ctx, const char *head, const write_keys_t *keys)
 {
-    if (!iw->svc || !iw->svc->update_many)
-        return write_update_batch(&iw->w, c, items, keys);
-    size_t n = json_object_array_length(items);
-    const char *pk = c->primary->name;
-    *keys = (write_keys_t){.v = arena_calloc(iw->ctx->arena, n ? n : 1, sizeof *keys->v)};
-    for (size_t i = 0; i < n; i++) {
-        struct json_object *item = json_object_array_get_idx(items, i), *key = NULL;
-        if (json_object_is_type(item, json_type_object))
-            json_object_object_get_ex(item, pk, &key);
-        if (!jsval_truthy(key))
-            return err_invalid_payload(&iw->ctx->err, iw->ctx->arena,
-                                       "Item in update misses primary key");
-        struct json_object *rest = json_own(iw->ctx->arena, json_object_new_object());
-        json_object_object_foreach(item, k, v)
-        {
-            if (strcmp(k, pk))
-                json_object_object_add(rest, k, json_object_get(v));
-        }
-        write_keys_t one = {.v = &key, .n = 1};
-        if (iw->svc->update_many(iw, c, &one, rest) < 0)
-            return -1;
-        keys->v[keys->n++] = key;
+    if (!keys->n)
+        return 0;
+    db_value_t *p = arena_calloc(ctx->arena, keys->n, sizeof *p);
+    buf_t sql;
+    buf_init(&sql, ctx->arena, 128);
+    buf_puts(&sql, head);
+    for (size_t i = 0; i < keys->n; i++) {
+        buf_puts(&sql, i ? ", ?" : " (?");
+        p[i] = authdb_cstr(write_key_text(ctx->arena, keys->v[i]));
     }
-    return 0;
+    buf_putc(&sql, ')');
+    return authdb_exec(ctx->arena, &ctx->err, ctx->db, sql.p, p, keys->n, NULL);
+}
+
+/* write_update_fn: updateBatch's updateOne through the service. */
+static int batch_update_one(void *ud, const schema_collection_t *c, write_keys_t *keys,
+                            struct json_object *data)
+{
+    return items_svc_update_many(ud, c, keys, data);
 }
 
 /* ---- the controller bodies ------------------------------------------------------------------- */
@@ -344,7 +338,7 @@ int items_write_update(ctx_t *ctx, const items_target_t *t)
     int rc;
     struct json_object *data = array ? NULL : json_object_object_get(body, "data");
     if (array) {
-        rc = svc_update_batch(&r.iw, r.c, body, &keys);
+        rc = write_update_batch(&r.iw.w, r.c, body, &keys, batch_update_one, &r.iw);
     } else if (json_object_object_get_ex(body, "keys", &v)) {
         keys = write_keys_of(ctx->arena, v);
         rc = items_svc_update_many(&r.iw, r.c, &keys, data);

@@ -79,6 +79,11 @@ int items_svc_update_many(items_writer_t *iw, const schema_collection_t *c, writ
 int items_svc_delete_many(items_writer_t *iw, const schema_collection_t *c,
                           const write_keys_t *keys);
 
+/* A service's own statement on a list of keys (Directus's manual constraints, knex's
+ * whereIn): head, written for lib/auth/authdb (`"` identifiers), then ` (?, …)` with the keys'
+ * text bound. Nothing runs for no keys. -1 with ctx->err set on a database error. */
+int items_exec_in(ctx_t *ctx, const char *head, const write_keys_t *keys);
+
 /* The controller bodies, shared by /items and the system routes: create (POST /), update
  * (PATCH /: batch, keys or query), update_one (PATCH /:id with key from the URL), delete
  * (DELETE /: keys or query) and delete_one. The URL query is ctx->sanitized. */

@@ -21,15 +21,6 @@
 
 /* ---- helpers ---------------------------------------------------------------------------------- */
 
-/* key IN (keys) as `?, ?, …` with the keys' text bound from p[0]. */
-static void bind_keys(ctx_t *ctx, buf_t *sql, db_value_t *p, const write_keys_t *keys)
-{
-    for (size_t i = 0; i < keys->n; i++) {
-        buf_puts(sql, i ? ", ?" : "?");
-        p[i] = authdb_cstr(write_key_text(ctx->arena, keys->v[i]));
-    }
-}
-
 /* getKeysByQuery of {filter: {field: {_in: keys}}} on the collection called name (default limit,
  * read as an admin, as Directus's cascades read). NULL c: the collection is not in the schema. */
 static int keys_where_in(items_writer_t *iw, const char *name, const char *field,
@@ -338,17 +329,10 @@ static const items_service_t translations_service = {
 static int flows_delete_many(items_writer_t *iw, const schema_collection_t *c,
                              const write_keys_t *keys)
 {
-    ctx_t *ctx = iw->ctx;
-    if (keys->n) {
-        db_value_t *p = arena_calloc(ctx->arena, keys->n, sizeof *p);
-        buf_t sql;
-        buf_init(&sql, ctx->arena, 128);
-        buf_puts(&sql, "UPDATE directus_operations SET resolve = NULL, reject = NULL WHERE flow IN (");
-        bind_keys(ctx, &sql, p, keys);
-        buf_putc(&sql, ')');
-        if (authdb_exec(ctx->arena, &ctx->err, ctx->db, sql.p, p, keys->n, NULL) < 0)
-            return -1;
-    }
+    if (items_exec_in(iw->ctx,
+                      "UPDATE directus_operations SET resolve = NULL, reject = NULL WHERE flow IN",
+                      keys) < 0)
+        return -1;
     return write_delete_many(&iw->w, c, keys);
 }
 

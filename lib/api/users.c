@@ -329,24 +329,6 @@ static int users_update_many(items_writer_t *iw, const schema_collection_t *c, w
     return write_update_many(&iw->w, c, keys, data, NULL);
 }
 
-/* SET column = NULL WHERE column IN keys on a table whose foreign key would block the delete
- * (Directus's manual constraint, PR 19912). */
-static int null_references(items_writer_t *iw, const char *table, const char *column,
-                           const write_keys_t *keys)
-{
-    ctx_t *ctx = iw->ctx;
-    db_value_t *p = arena_calloc(ctx->arena, keys->n + 1, sizeof *p);
-    buf_t sql;
-    buf_init(&sql, ctx->arena, 128);
-    buf_printf(&sql, "UPDATE %s SET \"%s\" = NULL WHERE \"%s\" IN (", table, column, column);
-    for (size_t i = 0; i < keys->n; i++) {
-        buf_puts(&sql, i ? ", ?" : "?");
-        p[i] = authdb_cstr(write_key_text(ctx->arena, keys->v[i]));
-    }
-    buf_putc(&sql, ')');
-    return authdb_exec(ctx->arena, &ctx->err, ctx->db, sql.p, p, keys->n, NULL);
-}
-
 /* deleteMany: validateRemainingAdminUsers without the deleted users (its objection raised after
  * the permission checks), the manual constraints, then ItemsService.deleteMany (the sessions go
  * with the users: their foreign key cascades). */
@@ -356,9 +338,14 @@ static int users_delete_many(items_writer_t *iw, const schema_collection_t *c,
     iw->pre = (err_t){0};
     if (users_remaining_admins(iw->ctx, keys, &iw->pre) < 0)
         return -1;
-    if (keys->n && (null_references(iw, "directus_comments", "user_updated", keys) < 0 ||
-                    null_references(iw, "directus_notifications", "sender", keys) < 0 ||
-                    null_references(iw, "directus_versions", "user_updated", keys) < 0))
+    /* Directus's manual constraints (PR 19912): these references would block the delete */
+    ctx_t *ctx = iw->ctx;
+    if (items_exec_in(ctx, "UPDATE directus_comments SET user_updated = NULL WHERE user_updated IN",
+                      keys) < 0 ||
+        items_exec_in(ctx, "UPDATE directus_notifications SET sender = NULL WHERE sender IN",
+                      keys) < 0 ||
+        items_exec_in(ctx, "UPDATE directus_versions SET user_updated = NULL WHERE user_updated IN",
+                      keys) < 0)
         return -1;
     return write_delete_many(&iw->w, c, keys);
 }

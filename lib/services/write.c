@@ -970,7 +970,7 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
 }
 
 int write_update_batch(write_t *w, const schema_collection_t *c, struct json_object *items,
-                       write_keys_t *keys)
+                       write_keys_t *keys, write_update_fn update, void *ud)
 {
     *keys = (write_keys_t){0};
     size_t cap = 0, n = json_object_array_length(items);
@@ -983,7 +983,7 @@ int write_update_batch(write_t *w, const schema_collection_t *c, struct json_obj
         struct json_object *rest = wr_copy(w, item);
         json_object_object_del(rest, pk);
         write_keys_t one = {.v = &key, .n = 1};
-        if (write_update_many(w, c, &one, rest, NULL) < 0)
+        if ((update ? update(ud, c, &one, rest) : write_update_many(w, c, &one, rest, NULL)) < 0)
             return -1;
         wr_keys_push(w, keys, &cap, key);
     }

@@ -107,9 +107,14 @@ int write_create_many(write_t *w, const schema_collection_t *c, struct json_obje
 int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *keys,
                       struct json_object *data, write_revs_t *revs);
 
-/* updateBatch: items is an array of objects, each with its primary key. */
+/* A service's updateMany (a subclass's override), for updateBatch to call per item. */
+typedef int (*write_update_fn)(void *ud, const schema_collection_t *c, write_keys_t *keys,
+                               struct json_object *data);
+
+/* updateBatch: items is an array of objects, each with its primary key; each item's updateOne
+ * goes through update(ud, …) (NULL: write_update_many). */
 int write_update_batch(write_t *w, const schema_collection_t *c, struct json_object *items,
-                       write_keys_t *keys);
+                       write_keys_t *keys, write_update_fn update, void *ud);
 
 /* getKeysByQuery (read as an admin, the query's limit or QUERY_LIMIT_DEFAULT), then
  * updateMany / deleteMany of those keys. */
