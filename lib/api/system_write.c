@@ -340,18 +340,6 @@ static const items_service_t flows_service = {.delete_many = flows_delete_many};
 
 /* ---- SharesService ------------------------------------------------------------------------------ */
 
-/* JavaScript's String(v) of a JSON value (undefined for a missing one). */
-static const char *js_string(arena_t *a, struct json_object *v, bool present)
-{
-    if (!present)
-        return "undefined";
-    if (json_object_is_type(v, json_type_null))
-        return "null";
-    if (json_object_is_type(v, json_type_string))
-        return json_object_get_string(v);
-    return arena_strdup(a, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-}
-
 /* createOne: validateAccess('share', data.collection, [data.item]) first: the collection must
  * exist (for admins too), and the caller's share rules must reach the item. */
 static int shares_create_one(items_writer_t *iw, const schema_collection_t *c,
@@ -368,10 +356,12 @@ static int shares_create_one(items_writer_t *iw, const schema_collection_t *c,
             ? schema_collection(iw->w.s, str_c(json_object_get_string(coll)))
             : NULL;
     if (!target) {
+        str_t name = has_coll ? jsval_str(ctx->arena, coll) : STR("undefined");
         const char *reason = arena_printf(
             ctx->arena,
-            "You don't have permission to \"share\" from collection \"%s\" or it does not exist.",
-            js_string(ctx->arena, coll, has_coll));
+            "You don't have permission to \"share\" from collection \"%.*s\" or it does not "
+            "exist.",
+            (int)name.n, name.p);
         err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, "%s", reason);
         err_ext_str(&ctx->err, ctx->arena, "reason", reason);
         return -1;

@@ -136,8 +136,8 @@ static bool emails_valid(ctx_t *ctx, struct json_object **emails, size_t n, err_
     return true;
 }
 
-/* validateEmail, checkUniqueEmails, then checkPasswordPolicy for every string password: the
- * first objection goes to pre. -1 only for a database error. */
+/* validateEmail, checkUniqueEmails, then checkPasswordPolicy for every password: the first
+ * objection goes to pre. -1 only for a database error. */
 static int email_password_checks(ctx_t *ctx, struct json_object **emails, size_t ne,
                                  const char *exclude, struct json_object **pws, size_t np,
                                  err_t *pre)
@@ -146,9 +146,9 @@ static int email_password_checks(ctx_t *ctx, struct json_object **emails, size_t
                check_unique_emails(ctx, emails, ne, exclude, pre) < 0 || err_is_set(pre)))
         return err_is_set(pre) ? 0 : -1;
     for (size_t i = 0; i < np; i++) {
-        if (!json_object_is_type(pws[i], json_type_string))
-            continue;
-        if (reset_password_policy(ctx->arena, &ctx->err, ctx->db, jsval_string(pws[i]), pre) < 0)
+        /* regex.test(password) reads String(password): null is "null" */
+        if (reset_password_policy(ctx->arena, &ctx->err, ctx->db, jsval_str(ctx->arena, pws[i]),
+                                  pre) < 0)
             return -1;
         if (err_is_set(pre))
             return 0;
