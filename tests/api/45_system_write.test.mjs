@@ -6,9 +6,11 @@
 // change through the API in force for the editor's very next request, also with the response
 // cache on. Bodies pinned from real Directus 11.3.5 on the fixture. Everything created is deleted
 // again and every changed row restored, so the fixture stays as other suites expect it.
-import { test, after } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { call } from './lib/env.mjs';
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { call, ENV, ROOT } from './lib/env.mjs';
 import { one, q } from './lib/db.mjs';
 import { startPool, stopPools } from './lib/pool.mjs';
 
@@ -352,4 +354,32 @@ test('with CACHE_ENABLED a cached answer is not served after a permission change
 		await req('PATCH', `/permissions/${perm.id}`, admin, { fields: perm.fields });
 	}
 	assert.ok('bio' in (await req('GET', path, editor)).json.data[0]);
+});
+
+/* ---- two pools on one Redis (tests/stack up --redis): the bus carries the change ------------ */
+
+const noBus = ENV.REDIS ? false : 'the stack has no Redis (tests/stack up --redis)';
+let second;
+before(() => {
+	if (noBus) return;
+	const out = execFileSync(`${ROOT}/tests/stack`, ['up', '--second-pool'], { encoding: 'utf8', env: { ...process.env, STACK_DIR: ENV.STACK_DIR } });
+	second = out.match(/^BASE_URL=(\S+)$/m)[1];
+});
+
+test('a permission change through one pool rules the other pool well within a second', { skip: noBus }, async () => {
+	const perm = await authorsRead();
+	const bio = () =>
+		Promise.all([1, 2, 3, 4].map(() => fetch(`${second}/items/authors?limit=1&fields=bio`, { headers: editor }).then((r) => r.status)));
+	try {
+		// every worker of the second pool has the editor's rules cached just now ...
+		for (let i = 0; i < 3; i++) assert.deepEqual(await bio(), [200, 200, 200, 200]);
+		assert.equal((await A.patch(`/permissions/${perm.id}`, { fields: ['id', 'name'] })).status, 200);
+		// ... and drops them on the bus's word, not when they age out (GEN_MAX_AGE_MS, 1 s)
+		await sleep(150);
+		assert.deepEqual(await bio(), [403, 403, 403, 403]);
+	} finally {
+		await A.patch(`/permissions/${perm.id}`, { fields: perm.fields });
+	}
+	await sleep(150);
+	assert.deepEqual(await bio(), [200, 200, 200, 200]);
 });
