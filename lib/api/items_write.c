@@ -162,9 +162,16 @@ static int svc_create_many(items_writer_t *iw, const schema_collection_t *c,
         return write_create_many(&iw->w, c, items, NULL, keys);
     size_t n = json_object_array_length(items);
     *keys = (write_keys_t){.v = arena_calloc(iw->ctx->arena, n ? n : 1, sizeof *keys->v), .n = n};
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (iw->svc->create_one(iw, c, json_object_array_get_idx(items, i), &keys->v[i]) < 0)
             return -1;
+        /* inside createMany's transaction nothing was committed on its own */
+        if (err_is_set(&iw->late)) {
+            iw->ctx->err = iw->late;
+            iw->late = (err_t){0};
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -266,6 +273,10 @@ int items_write_create(ctx_t *ctx, const items_target_t *t)
                   : svc_create_one(&r.iw, r.c, body, &key);
     if (end(&r.iw, rc) < 0)
         return -1;
+    if (err_is_set(&r.iw.late)) {
+        ctx->err = r.iw.late;
+        return -1;
+    }
     return many ? reread_many(ctx, &r, &keys) : reread_one(ctx, &r, key);
 }
 

@@ -35,6 +35,10 @@ typedef struct {
     err_t pre;
     unsigned checks;
     const items_service_t *svc;
+    /* An error a service raises after its own mutation, which Directus had committed in a
+     * transaction of its own by then (CommentsService's mentions): the request's writes are
+     * committed, then this is the answer. */
+    err_t late;
 } items_writer_t;
 
 /* UserIntegrityCheckFlag.RemainingAdmins (the user limits are unlimited without a license). */

@@ -3,17 +3,19 @@
  * do them: POST <prefix> (createOne / createMany), PATCH <prefix> (updateBatch, updateMany by
  * keys, updateByQuery), PATCH <prefix>/:pk, DELETE <prefix> (deleteMany, deleteByQuery) and
  * DELETE <prefix>/:pk on users, roles, policies, permissions, access, presets, folders,
- * dashboards, panels, flows, operations, translations, shares and webhooks (delete only). The controller
- * bodies are /items's (lib/api/items_write); what differs per route is the service (UsersService,
- * RolesService, PoliciesService, AccessService, TranslationsService, FlowsService,
- * SharesService: their own checks and cascades) and a few controller quirks (no validateBatch on
- * DELETE for dashboards, panels, flows, operations, shares and webhooks; shares route uuid keys
- * only; PermissionsService's readMany appending the app access minimal
- * rows; webhooks' deprecation error).
+ * dashboards, panels, flows, operations, translations, shares, comments, notifications and
+ * webhooks (delete only). The controller bodies are /items's (lib/api/items_write); what differs
+ * per route is the service (UsersService, RolesService, PoliciesService, AccessService,
+ * TranslationsService, FlowsService, SharesService, CommentsService: their own checks and
+ * cascades) and a few controller quirks (no validateBatch on DELETE for dashboards, panels, flows,
+ * operations, shares and webhooks; shares route uuid keys only; PermissionsService's readMany
+ * appending the app access minimal rows; webhooks' deprecation error; comments' updateOne and
+ * deleteOne for users only).
  *
+ * Not sent: the mails NotificationsService sends for a new notification (a comment's mentions
+ * included); the rows are written as Directus writes them.
  * Read-only (no write route, 404 as before): activity and revisions (Directus has none either),
- * files (lib/api/files.c), comments, notifications and versions (their services' rules —
- * mentions and mail, version keys and promotion — are not built yet).
+ * files (lib/api/files.c) and versions (VersionsService hashes the main item with object-hash).
  */
 #ifndef LIB_API_SYSTEM_WRITE_H
 #define LIB_API_SYSTEM_WRITE_H
@@ -49,6 +51,7 @@ int system_deprecated(ctx_t *ctx); /* POST / PATCH /webhooks: 500 as Directus an
                 SYSW_ROUTES_OF("/folders") SYSW_ROUTES_OF("/dashboards")                           \
                     SYSW_ROUTES_OF("/panels") SYSW_ROUTES_OF("/flows")                             \
                         SYSW_ROUTES_OF("/operations") SYSW_ROUTES_OF("/translations")      \
-                            SYSW_ROUTES_OF("/shares")
+                            SYSW_ROUTES_OF("/shares") SYSW_ROUTES_OF("/comments")          \
+                                SYSW_ROUTES_OF("/notifications")
 
 #endif

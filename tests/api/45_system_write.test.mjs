@@ -1,8 +1,8 @@
 // Writes on the system routes as Directus 11.3.5's controllers and services answer them: create,
 // update and delete of roles, policies, permissions, users and presets; the services' own rules
 // (UsersService's email and tfa_secret checks, RolesService's nesting and delete cascade,
-// PoliciesService's ip_access, SharesService's share access, the remaining-admin check
-// everywhere it applies); a permission
+// PoliciesService's ip_access, SharesService's share access, CommentsService's mentions, the
+// remaining-admin check everywhere it applies); a permission
 // change through the API in force for the editor's very next request, also with the response
 // cache on. Bodies pinned from real Directus 11.3.5 on the fixture. Everything created is deleted
 // again and every changed row restored, so the fixture stays as other suites expect it.
@@ -273,6 +273,49 @@ test('shares: the collection must exist, the editor needs share rights, uuid key
 		assert.equal((await A.del('/shares', { query: { filter: { name: { _eq: 'zz-share' } } } })).status, 204);
 	}
 	assert.deepEqual((await A.get('/shares?fields=name')).json, { data: [] });
+});
+
+test('comments: a user only, required fields, readable item; mentions notify who may read the item', async () => {
+	const EDITOR = 'c0000000-0000-4000-8000-00000000e001';
+	const AUTHOR = 'c0000000-0000-4000-8000-00000000a001';
+	const admin_ = (await A.get('/users/me?fields=id')).json.data.id;
+	const notes = async () => (await A.get('/notifications?fields=recipient,sender,subject,message,collection,item,status&sort=recipient')).json.data;
+	const comments = async () => (await A.get('/comments?fields=comment&sort=comment')).json.data.map((c) => c.comment);
+	try {
+		invalid(await A.post('/comments', { comment: 'x' }), '"collection" is required');
+		const nope = 'You don\'t have permission to "read" from collection "nope" or it does not exist.';
+		error(await A.post('/comments', { comment: 'x', collection: 'nope', item: '1' }), 403, 'FORBIDDEN', nope, { reason: nope });
+		error(await call('POST', '/comments', { body: { comment: 'x', collection: 'articles', item: '1' } }), 403, 'FORBIDDEN', "You don't have permission to access this.");
+		const text = `hi @${EDITOR} and @${AUTHOR}\n\n\nbye @${EDITOR}`;
+		const r = await A.post('/comments?fields=comment,collection,item,user_created', { comment: text, collection: 'articles', item: '1' });
+		assert.deepEqual(r.json, { data: { comment: text, collection: 'articles', item: '1', user_created: admin_ } });
+		const message = (to, quoted) =>
+			`\nHello ${to},\n\nAdmin User has mentioned you in a comment:\n\n${quoted}\n\n<a href="http://127.0.0.1:8055/admin/content/articles/1">Click here to view.</a>\n`;
+		const note = (recipient, msg) => ({ recipient, sender: admin_, subject: 'You were mentioned in articles', message: msg, collection: 'articles', item: '1', status: 'inbox' });
+		// each reads the previews with their own permissions: the author sees only their own row
+		assert.deepEqual(await notes(), [
+			note(AUTHOR, message('Ann Author', '> hi @Unknown User and <em>Ann Author</em>\n> bye @Unknown User')),
+			note(EDITOR, message('Eddie Editor', '> hi <em>Eddie Editor</em> and @Unknown User\n> bye <em>Eddie Editor</em>')),
+		]);
+		// the comment is committed before the mentions are looked at
+		error(await A.post('/comments', { comment: 5, collection: 'articles', item: '1' }), 500, 'INTERNAL_SERVER_ERROR', 'data.comment.match is not a function');
+		error(await A.post('/comments', { comment: 'x @c0000000-0000-4000-8000-0000000000ff', collection: 'articles', item: '1' }), 403, 'FORBIDDEN', "You don't have permission to access this.");
+		assert.deepEqual(await comments(), ['5', text, 'x @c0000000-0000-4000-8000-0000000000ff']);
+		// ... but createMany is one transaction
+		error(await A.post('/comments', [{ comment: 'y', collection: 'articles', item: '1' }, { comment: 'z @c0000000-0000-4000-8000-0000000000ff', collection: 'articles', item: '1' }]), 403, 'FORBIDDEN', "You don't have permission to access this.");
+		assert.equal((await comments()).length, 3);
+		const id = (await A.get('/comments?filter[comment][_eq]=5&fields=id')).json.data[0].id;
+		error(await call('PATCH', `/comments/${id}`, { body: { comment: 'z' } }), 403, 'FORBIDDEN', "You don't have permission to access this.");
+		error(await call('DELETE', `/comments/${id}`), 403, 'FORBIDDEN', "You don't have permission to access this.");
+		// the recipient archives their notification; the author's is not theirs to change
+		const archived = await E.patch('/notifications?fields=status', { query: { filter: { recipient: { _eq: EDITOR } } }, data: { status: 'archived' } });
+		assert.deepEqual(archived.json, { data: [{ status: 'archived' }] });
+		const denied = 'You don\'t have permissions to perform "update" for the field(s) "status" in collection "directus_notifications" or it does not exist.';
+		error(await E.patch('/notifications', { query: { limit: -1 }, data: { status: 'inbox' } }), 403, 'FORBIDDEN', denied, { reason: denied });
+	} finally {
+		assert.equal((await A.del('/comments', { query: { limit: -1 } })).status, 204);
+		assert.equal((await A.del('/notifications', { query: { limit: -1 } })).status, 204);
+	}
 });
 
 test('PATCH /users/me/track/page sets last_page without accountability', async () => {
