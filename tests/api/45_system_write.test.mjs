@@ -289,8 +289,9 @@ test('comments: a user only, required fields, readable item; mentions notify who
 		const text = `hi @${EDITOR} and @${AUTHOR}\n\n\nbye @${EDITOR}`;
 		const r = await A.post('/comments?fields=comment,collection,item,user_created', { comment: text, collection: 'articles', item: '1' });
 		assert.deepEqual(r.json, { data: { comment: text, collection: 'articles', item: '1', user_created: admin_ } });
+		const publicUrl = (ENV.PUBLIC_URL || 'http://127.0.0.1:8055').replace(/\/+$/, '');
 		const message = (to, quoted) =>
-			`\nHello ${to},\n\nAdmin User has mentioned you in a comment:\n\n${quoted}\n\n<a href="http://127.0.0.1:8055/admin/content/articles/1">Click here to view.</a>\n`;
+			`\nHello ${to},\n\nAdmin User has mentioned you in a comment:\n\n${quoted}\n\n<a href="${publicUrl}/admin/content/articles/1">Click here to view.</a>\n`;
 		const note = (recipient, msg) => ({ recipient, sender: admin_, subject: 'You were mentioned in articles', message: msg, collection: 'articles', item: '1', status: 'inbox' });
 		// each reads the previews with their own permissions: the author sees only their own row
 		assert.deepEqual(await notes(), [
