@@ -228,8 +228,8 @@ int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out)
 }
 
 /* Plans and runs q on c with the caller's permissions, the envelope into body. */
-static int read_body(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
-                     const query_t *q, plan_opts_t *opts, items_shape_t shape, buf_t *body)
+int items_read_body(ctx_t *ctx, const schema_t *s, const schema_collection_t *c, const query_t *q,
+                    plan_opts_t *opts, items_shape_t shape, buf_t *body)
 {
     if (items_perm_for(ctx, &opts->perm) < 0)
         return -1;
@@ -325,7 +325,7 @@ int items_list_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
         opts.nkeys = nkeys;
     }
     buf_init(body, ctx->arena, 8192);
-    return read_body(ctx, s, c, q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST, body);
+    return items_read_body(ctx, s, c, q, &opts, c->singleton ? ITEMS_SINGLETON : ITEMS_LIST, body);
 }
 
 int items_one_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
@@ -335,7 +335,7 @@ int items_one_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
         return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
     plan_opts_t opts = {.limit_default = env->limit_default, .by_key = true, .key = key};
     buf_init(body, ctx->arena, 8192);
-    return read_body(ctx, s, c, q, &opts, ITEMS_ONE, body);
+    return items_read_body(ctx, s, c, q, &opts, ITEMS_ONE, body);
 }
 
 int items_read_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
@@ -343,7 +343,7 @@ int items_read_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t 
 {
     buf_t body;
     buf_init(&body, ctx->arena, 8192);
-    if (read_body(ctx, s, c, q, opts, shape, &body) < 0)
+    if (items_read_body(ctx, s, c, q, opts, shape, &body) < 0)
         return -1;
     return items_respond(ctx, c, q, &body);
 }

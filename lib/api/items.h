@@ -77,6 +77,10 @@ int items_perm_load(ctx_t *ctx, perm_action_t action, const perm_set_t **out);
  * be loaded). *s receives the schema. */
 const schema_collection_t *items_collection(ctx_t *ctx, const schema_t **s);
 
+/* Plans q with opts (the caller's read permissions added) and reads the envelope into body. */
+int items_read_body(ctx_t *ctx, const schema_t *s, const schema_collection_t *c, const query_t *q,
+                    plan_opts_t *opts, items_shape_t shape, buf_t *body);
+
 /* Plans q with opts (the caller's read permissions added) and answers with the items read. */
 int items_read_respond(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
                        const query_t *q, plan_opts_t *opts, items_shape_t shape);

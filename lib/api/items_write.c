@@ -13,6 +13,7 @@
 #include "lib/api/items.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
+#include "lib/auth/authdb.h"
 #include "lib/cache/bus.h"
 #include "lib/core/json.h"
 #include "lib/query/jsval.h"
@@ -20,6 +21,7 @@
 
 typedef struct {
     items_writer_t iw;
+    const items_target_t *t;
     query_t q; /* the URL query, for the read-back */
     const schema_t *s;
     const schema_collection_t *c;
@@ -65,17 +67,19 @@ void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s)
                       .env = &iw->env,
                       .now_ms = clock_ms(),
                       .max_batch = max > 0 ? (size_t)max : 0,
-                      .hash = &iw->hash};
+                      .hash = &iw->hash,
+                      .pre_mutation = &iw->pre};
 }
 
-/* The URL query (the pipeline's sanitizeQuery parsed it), then collectionExists. */
-static int prepare(ctx_t *ctx, wreq_t *r)
+/* The request over a target: the URL query (the pipeline's sanitizeQuery parsed it). */
+static void prepare_target(ctx_t *ctx, wreq_t *r, const items_target_t *t)
 {
     r->q = *ctx->sanitized;
-    if (!(r->c = items_collection(ctx, &r->s)))
-        return -1;
-    items_writer_init(&r->iw, ctx, r->s);
-    return 0;
+    r->t = t;
+    r->s = t->s;
+    r->c = t->c;
+    items_writer_init(&r->iw, ctx, t->s);
+    r->iw.svc = t->svc;
 }
 
 /* RouteNotFoundError with the items router's own path ("/site_settings"). */
@@ -108,10 +112,13 @@ static void announce(items_writer_t *iw)
     }
 }
 
-/* COMMIT after rc == 0, else ROLLBACK (the error that caused it stays). */
+/* COMMIT after rc == 0 (and the service's finish), else ROLLBACK (the error that caused it
+ * stays). */
 static int end(items_writer_t *iw, int rc)
 {
     ctx_t *ctx = iw->ctx;
+    if (rc == 0 && iw->svc && iw->svc->finish)
+        rc = iw->svc->finish(iw);
     if (rc == 0) {
         if (db_commit(ctx->db, ctx->arena, &ctx->err) < 0)
             return -1;
@@ -135,6 +142,79 @@ int items_transaction(items_writer_t *iw, int (*fn)(void *), void *arg)
         return -1;
     return end(iw, fn(arg));
 }
+
+/* ---- the service calls ---------------------------------------------------------------------- */
+
+static int svc_create_one(items_writer_t *iw, const schema_collection_t *c,
+                          struct json_object *data, struct json_object **key)
+{
+    if (iw->svc && iw->svc->create_one)
+        return iw->svc->create_one(iw, c, data, key);
+    return write_create_one(&iw->w, c, data, NULL, key);
+}
+
+static int svc_create_many(items_writer_t *iw, const schema_collection_t *c,
+                           struct json_object *items, write_keys_t *keys)
+{
+    if (iw->svc && iw->svc->create_many)
+        return iw->svc->create_many(iw, c, items, keys);
+    if (!iw->svc || !iw->svc->create_one)
+        return write_create_many(&iw->w, c, items, NULL, keys);
+    size_t n = json_object_array_length(items);
+    *keys = (write_keys_t){.v = arena_calloc(iw->ctx->arena, n ? n : 1, sizeof *keys->v), .n = n};
+    for (size_t i = 0; i < n; i++) {
+        if (iw->svc->create_one(iw, c, json_object_array_get_idx(items, i), &keys->v[i]) < 0)
+            return -1;
+        /* inside createMany's transaction nothing was committed on its own */
+        if (err_is_set(&iw->late)) {
+            iw->ctx->err = iw->late;
+            iw->late = (err_t){0};
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int items_svc_update_many(items_writer_t *iw, const schema_collection_t *c, write_keys_t *keys,
+                          struct json_object *data)
+{
+    if (iw->svc && iw->svc->update_many)
+        return iw->svc->update_many(iw, c, keys, data);
+    return write_update_many(&iw->w, c, keys, data, NULL);
+}
+
+int items_svc_delete_many(items_writer_t *iw, const schema_collection_t *c,
+                          const write_keys_t *keys)
+{
+    if (iw->svc && iw->svc->delete_many)
+        return iw->svc->delete_many(iw, c, keys);
+    return write_delete_many(&iw->w, c, keys);
+}
+
+int items_exec_in(ctx_t *ctx, const char *head, const write_keys_t *keys)
+{
+    if (!keys->n)
+        return 0;
+    db_value_t *p = arena_calloc(ctx->arena, keys->n, sizeof *p);
+    buf_t sql;
+    buf_init(&sql, ctx->arena, 128);
+    buf_puts(&sql, head);
+    for (size_t i = 0; i < keys->n; i++) {
+        buf_puts(&sql, i ? ", ?" : " (?");
+        p[i] = authdb_cstr(write_key_text(ctx->arena, keys->v[i]));
+    }
+    buf_putc(&sql, ')');
+    return authdb_exec(ctx->arena, &ctx->err, ctx->db, sql.p, p, keys->n, NULL);
+}
+
+/* write_update_fn: updateBatch's updateOne through the service. */
+static int batch_update_one(void *ud, const schema_collection_t *c, write_keys_t *keys,
+                            struct json_object *data)
+{
+    return items_svc_update_many(ud, c, keys, data);
+}
+
+/* ---- the controller bodies ------------------------------------------------------------------- */
 
 /* A ForbiddenError from the read-back answers 204 instead. */
 static int forbidden_is_204(ctx_t *ctx, int rc)
@@ -161,30 +241,42 @@ static int reread_one(ctx_t *ctx, wreq_t *r, struct json_object *key)
 /* readMany(keys, query). */
 static int reread_many(ctx_t *ctx, wreq_t *r, const write_keys_t *keys)
 {
-    if (!keys->n)
+    if (!keys->n && !r->t->list_extra)
         return respond_json_text(ctx, STR("{\"data\":[]}"));
+    buf_t body;
+    buf_init(&body, ctx->arena, 8192);
+    if (!keys->n) {
+        buf_puts(&body, "{\"data\":[]}");
+        r->t->list_extra(ctx, &r->q, &body);
+        return respond_json_text(ctx, buf_slice(&body));
+    }
     qval_t *kv = write_keys_qvals(ctx->arena, keys);
     plan_opts_t opts = {.limit_default = r->iw.env.limit_default, .keys = kv, .nkeys = keys->n};
-    return forbidden_is_204(ctx, items_read_respond(ctx, r->s, r->c, &r->q, &opts, ITEMS_LIST));
+    if (items_read_body(ctx, r->s, r->c, &r->q, &opts, ITEMS_LIST, &body) < 0)
+        return forbidden_is_204(ctx, -1);
+    if (r->t->list_extra)
+        r->t->list_extra(ctx, &r->q, &body);
+    return items_respond(ctx, r->c, &r->q, &body);
 }
 
-int items_create(ctx_t *ctx)
+int items_write_create(ctx_t *ctx, const items_target_t *t)
 {
     wreq_t r;
-    if (prepare(ctx, &r) < 0)
-        return -1;
-    if (r.c->singleton)
-        return route_not_found(ctx);
+    prepare_target(ctx, &r, t);
     if (begin(ctx) < 0)
         return -1;
     struct json_object *body = ctx->body;
     bool many = json_object_get_type(body) == json_type_array;
     write_keys_t keys = {0};
     struct json_object *key = NULL;
-    int rc = many ? write_create_many(&r.iw.w, r.c, body, NULL, &keys)
-                  : write_create_one(&r.iw.w, r.c, body, NULL, &key);
+    int rc = many ? svc_create_many(&r.iw, r.c, body, &keys)
+                  : svc_create_one(&r.iw, r.c, body, &key);
     if (end(&r.iw, rc) < 0)
         return -1;
+    if (err_is_set(&r.iw.late)) {
+        ctx->err = r.iw.late;
+        return -1;
+    }
     return many ? reread_many(ctx, &r, &keys) : reread_one(ctx, &r, key);
 }
 
@@ -193,8 +285,7 @@ static int joi_error(ctx_t *ctx, const char *reason)
     return err_invalid_payload(&ctx->err, ctx->arena, reason);
 }
 
-/* validateBatch('update' / 'delete') for a body that is not an array. */
-static int batch_body(ctx_t *ctx, bool update)
+int items_batch_body(ctx_t *ctx, bool update)
 {
     struct json_object *body = ctx->body, *v;
     if (json_object_get_type(body) != json_type_object)
@@ -240,21 +331,14 @@ static int body_query(ctx_t *ctx, wreq_t *r, struct json_object *raw, query_t *q
     return query_parse(ctx->arena, &ctx->err, &r->iw.env, raw, false, q);
 }
 
-int items_update(ctx_t *ctx)
+int items_write_update(ctx_t *ctx, const items_target_t *t)
 {
     wreq_t r;
-    if (prepare(ctx, &r) < 0)
-        return -1;
+    prepare_target(ctx, &r, t);
     struct json_object *body = ctx->body, *v;
     bool array = json_object_get_type(body) == json_type_array;
-    if (!r.c->singleton && !array && batch_body(ctx, true) < 0)
+    if (!array && items_batch_body(ctx, true) < 0)
         return -1;
-    if (r.c->singleton) {
-        if (begin(ctx) < 0 || end(&r.iw, write_upsert_singleton(&r.iw.w, r.c, body)) < 0)
-            return -1;
-        plan_opts_t opts = {.limit_default = r.iw.env.limit_default, .singleton = true};
-        return items_read_respond(ctx, r.s, r.c, &r.q, &opts, ITEMS_SINGLETON);
-    }
     write_keys_t keys = {0};
     query_t bq;
     if (!array && !json_object_object_get_ex(body, "keys", NULL) &&
@@ -263,13 +347,16 @@ int items_update(ctx_t *ctx)
     if (begin(ctx) < 0)
         return -1;
     int rc;
+    struct json_object *data = array ? NULL : json_object_object_get(body, "data");
     if (array) {
-        rc = write_update_batch(&r.iw.w, r.c, body, &keys);
+        rc = write_update_batch(&r.iw.w, r.c, body, &keys, batch_update_one, &r.iw);
     } else if (json_object_object_get_ex(body, "keys", &v)) {
         keys = write_keys_of(ctx->arena, v);
-        rc = write_update_many(&r.iw.w, r.c, &keys, json_object_object_get(body, "data"), NULL);
+        rc = items_svc_update_many(&r.iw, r.c, &keys, data);
     } else {
-        rc = write_update_by_query(&r.iw.w, r.c, &bq, json_object_object_get(body, "data"), &keys);
+        rc = write_keys_by_query(&r.iw.w, r.c, &bq, &keys);
+        if (rc == 0 && keys.n)
+            rc = items_svc_update_many(&r.iw, r.c, &keys, data);
     }
     if (end(&r.iw, rc) < 0)
         return -1;
@@ -277,9 +364,9 @@ int items_update(ctx_t *ctx)
 }
 
 /* The URL's :id as a key (validateKeys: malformed → 403), then BEGIN. */
-static struct json_object *url_key_begin(ctx_t *ctx, wreq_t *r)
+static struct json_object *url_key_begin(ctx_t *ctx, wreq_t *r, str_t id)
 {
-    struct json_object *key = json_own(ctx->arena, json_str(router_param(&ctx->route, "id")));
+    struct json_object *key = json_own(ctx->arena, json_str(id));
     if (!write_key_valid(r->c, key)) {
         err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
         return NULL;
@@ -287,40 +374,33 @@ static struct json_object *url_key_begin(ctx_t *ctx, wreq_t *r)
     return begin(ctx) < 0 ? NULL : key;
 }
 
-int items_update_one(ctx_t *ctx)
+int items_write_update_one(ctx_t *ctx, const items_target_t *t, str_t id)
 {
     wreq_t r;
-    if (prepare(ctx, &r) < 0)
-        return -1;
-    if (r.c->singleton)
-        return route_not_found(ctx);
-    struct json_object *key = url_key_begin(ctx, &r);
+    prepare_target(ctx, &r, t);
+    struct json_object *key = url_key_begin(ctx, &r, id);
     if (!key)
         return -1;
     write_keys_t one = {.v = &key, .n = 1};
-    if (end(&r.iw, write_update_many(&r.iw.w, r.c, &one, ctx->body, NULL)) < 0)
+    if (end(&r.iw, items_svc_update_many(&r.iw, r.c, &one, ctx->body)) < 0)
         return -1;
     return reread_one(ctx, &r, key);
 }
 
-/* The singleton quirk: without keys or query, Directus's sanitizeQuery(undefined) throws a
- * TypeError (500; admins see its text). */
-static int singleton_delete_quirk(ctx_t *ctx)
+/* Without keys or query (singletons, or routes without validateBatch), Directus's
+ * sanitizeQuery(undefined) throws a TypeError (500; admins see its text). */
+static int undefined_query_quirk(ctx_t *ctx)
 {
-    if (ctx->acc.admin)
-        return err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR,
-                       "Cannot read properties of undefined (reading 'limit')");
-    return err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR, NULL);
+    return err_js(&ctx->err, ctx->arena, "Cannot read properties of undefined (reading 'limit')");
 }
 
-int items_delete(ctx_t *ctx)
+int items_write_delete(ctx_t *ctx, const items_target_t *t)
 {
     wreq_t r;
-    if (prepare(ctx, &r) < 0)
-        return -1;
+    prepare_target(ctx, &r, t);
     struct json_object *body = ctx->body, *v = NULL;
     bool array = json_object_get_type(body) == json_type_array;
-    if (!r.c->singleton && !array && batch_body(ctx, false) < 0)
+    if (!t->no_delete_check && !array && items_batch_body(ctx, false) < 0)
         return -1;
     write_keys_t keys = {0};
     query_t bq;
@@ -330,35 +410,102 @@ int items_delete(ctx_t *ctx)
         by_keys = true;
     } else if (json_object_object_get_ex(body, "keys", &v) && jsval_truthy(v)) {
         if (json_object_get_type(v) != json_type_array)
-            return singleton_delete_quirk(ctx);
+            return undefined_query_quirk(ctx);
         keys = write_keys_of(ctx->arena, v);
         by_keys = true;
     } else {
         if (!json_object_object_get_ex(body, "query", &v) ||
             json_object_get_type(v) != json_type_object)
-            return singleton_delete_quirk(ctx);
+            return undefined_query_quirk(ctx);
         if (body_query(ctx, &r, v, &bq) < 0)
             return -1;
     }
     if (begin(ctx) < 0)
         return -1;
-    int rc =
-        by_keys ? write_delete_many(&r.iw.w, r.c, &keys) : write_delete_by_query(&r.iw.w, r.c, &bq);
+    int rc = by_keys ? 0 : write_keys_by_query(&r.iw.w, r.c, &bq, &keys);
+    if (rc == 0 && (by_keys || keys.n))
+        rc = items_svc_delete_many(&r.iw, r.c, &keys);
     if (end(&r.iw, rc) < 0)
         return -1;
     return respond_no_content(ctx);
 }
 
-int items_delete_one(ctx_t *ctx)
+int items_write_delete_one(ctx_t *ctx, const items_target_t *t, str_t id)
 {
     wreq_t r;
-    if (prepare(ctx, &r) < 0)
-        return -1;
-    struct json_object *key = url_key_begin(ctx, &r);
+    prepare_target(ctx, &r, t);
+    struct json_object *key = url_key_begin(ctx, &r, id);
     if (!key)
         return -1;
     write_keys_t one = {.v = &key, .n = 1};
-    if (end(&r.iw, write_delete_many(&r.iw.w, r.c, &one)) < 0)
+    if (end(&r.iw, items_svc_delete_many(&r.iw, r.c, &one)) < 0)
         return -1;
     return respond_no_content(ctx);
+}
+
+/* ---- /items ------------------------------------------------------------------------------- */
+
+/* collectionExists (the URL query was parsed by the pipeline's sanitizeQuery). */
+static int items_target(ctx_t *ctx, items_target_t *t)
+{
+    *t = (items_target_t){0};
+    if (!(t->c = items_collection(ctx, &t->s)))
+        return -1;
+    t->no_delete_check = t->c->singleton;
+    return 0;
+}
+
+int items_create(ctx_t *ctx)
+{
+    items_target_t t;
+    if (items_target(ctx, &t) < 0)
+        return -1;
+    if (t.c->singleton)
+        return route_not_found(ctx);
+    return items_write_create(ctx, &t);
+}
+
+/* A singleton's PATCH: upsertSingleton, then readSingleton. */
+static int update_singleton(ctx_t *ctx, const items_target_t *t)
+{
+    wreq_t r;
+    prepare_target(ctx, &r, t);
+    if (begin(ctx) < 0 || end(&r.iw, write_upsert_singleton(&r.iw.w, r.c, ctx->body)) < 0)
+        return -1;
+    plan_opts_t opts = {.limit_default = r.iw.env.limit_default, .singleton = true};
+    return items_read_respond(ctx, r.s, r.c, &r.q, &opts, ITEMS_SINGLETON);
+}
+
+int items_update(ctx_t *ctx)
+{
+    items_target_t t;
+    if (items_target(ctx, &t) < 0)
+        return -1;
+    return t.c->singleton ? update_singleton(ctx, &t) : items_write_update(ctx, &t);
+}
+
+int items_update_one(ctx_t *ctx)
+{
+    items_target_t t;
+    if (items_target(ctx, &t) < 0)
+        return -1;
+    if (t.c->singleton)
+        return route_not_found(ctx);
+    return items_write_update_one(ctx, &t, router_param(&ctx->route, "id"));
+}
+
+int items_delete(ctx_t *ctx)
+{
+    items_target_t t;
+    if (items_target(ctx, &t) < 0)
+        return -1;
+    return items_write_delete(ctx, &t);
+}
+
+int items_delete_one(ctx_t *ctx)
+{
+    items_target_t t;
+    if (items_target(ctx, &t) < 0)
+        return -1;
+    return items_write_delete_one(ctx, &t, router_param(&ctx->route, "id"));
 }

@@ -3,8 +3,8 @@
  * one table maps each route prefix to its directus_* collection and to what its controller
  * does differently from /items on read; the reads themselves are the items engine's
  * (lib/api/items.c), with the caller's permissions, the app access minimal rows and the
- * conceal special (lib/services/items) as for any collection. Writes will hang off the same
- * table.
+ * conceal special (lib/services/items) as for any collection. The write routes are
+ * lib/api/system_write's, appended to the same route table.
  *
  * Per-controller differences (Directus 11.3.5's controllers):
  *  - users, roles, revisions, shares, dashboards, panels, flows, operations, webhooks list with
@@ -23,6 +23,7 @@
 #include "lib/api/items.h"
 #include "lib/api/respond.h"
 #include "lib/api/schema_cache.h"
+#include "lib/api/system_write.h"
 #include "lib/core/json.h"
 #include "lib/perm/perm.h"
 #include "lib/query/jsval.h"
@@ -74,8 +75,10 @@ static const system_coll_t colls[] = {SYSTEM_COLLECTIONS(COLL_ENTRY)};
     {M(GET) | M(SEARCH), prefix, (void (*)(void))system_list},
 #define ONE_ROUTE(prefix, coll, flags) {M(GET), prefix "/:pk", (void (*)(void))system_one},
 
-/* The list routes, then the by-key routes, each in colls's order. */
-const route_t system_routes[] = {SYSTEM_COLLECTIONS(LIST_ROUTE) SYSTEM_COLLECTIONS(ONE_ROUTE)};
+/* The list routes, then the by-key routes, each in colls's order, then the write routes
+ * (lib/api/system_write: entry_of is never asked about those). */
+const route_t system_routes[] = {SYSTEM_COLLECTIONS(LIST_ROUTE) SYSTEM_COLLECTIONS(ONE_ROUTE)
+                                     SYSTEM_WRITE_ROUTES};
 const size_t system_nroutes = sizeof system_routes / sizeof system_routes[0];
 
 /* The table entry of the matched route. */
@@ -267,6 +270,12 @@ static bool gets_app_rows(const ctx_t *ctx, const system_coll_t *sc)
     return (sc->flags & SYS_APP_MINIMAL) && (ctx->acc.app || ctx->acc.admin);
 }
 
+void system_app_rows_extra(ctx_t *ctx, const query_t *q, buf_t *body)
+{
+    if (ctx->acc.app || ctx->acc.admin)
+        append_app_rows(ctx, q, body);
+}
+
 /* ---- handlers ----------------------------------------------------------------------------- */
 
 int system_list(ctx_t *ctx)
@@ -289,7 +298,7 @@ int system_list(ctx_t *ctx)
     return items_respond(ctx, c, &q, &body);
 }
 
-static bool is_uuid(str_t k)
+bool system_is_uuid(str_t k)
 {
     static const char hex[] = "0123456789abcdefABCDEF";
     if (k.n != 36)
@@ -307,7 +316,7 @@ int system_one(ctx_t *ctx)
     const system_coll_t *sc = entry_of(ctx);
     str_t key = router_param(&ctx->route, "pk");
     bool me = key.n >= 2 && key.p[key.n - 2] == 'm' && key.p[key.n - 1] == 'e';
-    if (((sc->flags & SYS_NOT_ME) && me) || ((sc->flags & SYS_UUID_KEY) && !is_uuid(key)))
+    if (((sc->flags & SYS_NOT_ME) && me) || ((sc->flags & SYS_UUID_KEY) && !system_is_uuid(key)))
         return respond_not_found(ctx);
     query_env_t env = items_env(ctx);
     query_t q;

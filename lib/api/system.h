@@ -12,6 +12,7 @@
 
 #include "lib/api/ctx.h"
 #include "lib/http/router.h"
+#include "lib/query/query.h"
 
 /* The routes of the table, for the app's router after its own table (so /users/me and the
  * other fixed routes win): system_nroutes entries, handlers system_list and system_one. */
@@ -28,6 +29,13 @@ int system_one(ctx_t *ctx);
 /* GET /roles/me: the caller's role chain records, [{id}, …] when they may not be read; 403
  * without a user and a role. */
 int roles_me(ctx_t *ctx);
+
+/* PermissionsService.readByQuery's tail for app users (admins too): the app access minimal rows
+ * that pass q's filter appended to the list envelope `{"data":[…]}` in body. */
+void system_app_rows_extra(ctx_t *ctx, const query_t *q, buf_t *body);
+
+/* Express's UUID_REGEX route parameter (hex of either case, dashes at 8, 13, 18, 23). */
+bool system_is_uuid(str_t k);
 
 /* GET /settings: the settings singleton (defaults when the table is empty). */
 int settings_get(ctx_t *ctx);

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -163,66 +164,104 @@ static bool in_range(const addr_t *ip, const addr_t *lo, const addr_t *hi)
     return memcmp(ip->v, lo->v, ip->len) >= 0 && memcmp(ip->v, hi->v, ip->len) <= 0;
 }
 
+/* A parsed pattern: a value/care address (address, subnet, mask) or the range a..b. */
+typedef struct {
+    ipmatch_kind_t kind;
+    addr_t a, b;
+} pattern_t;
+
 /* `IP-IP`: both exact, same family, left <= right. */
-static bool match_range(const addr_t *ip, str_t pattern, long dash)
+static ipmatch_kind_t parse_range(str_t pattern, long dash, pattern_t *p)
 {
-    addr_t lo, hi;
     str_t l = {pattern.p, (size_t)dash}, r = {pattern.p + dash + 1, pattern.n - (size_t)dash - 1};
-    if (str_index(r, '-') >= 0 || !parse_any(str_trim(l), &lo) || !parse_any(str_trim(r), &hi) ||
-        !exact(&lo) || !exact(&hi) || lo.family != hi.family || memcmp(lo.v, hi.v, lo.len) > 0)
-        return false;
-    return ip->family == lo.family && in_range(ip, &lo, &hi);
+    if (str_index(r, '-') >= 0 || !parse_any(str_trim(l), &p->a) ||
+        !parse_any(str_trim(r), &p->b) || !exact(&p->a) || !exact(&p->b) ||
+        p->a.family != p->b.family || memcmp(p->a.v, p->b.v, p->a.len) > 0)
+        return IPMATCH_INVALID;
+    return IPMATCH_RANGE;
 }
 
-/* `IP/bits` or `IP/mask`; like ip-matching, only the text up to a second '/' counts, and an
- * empty bit count is Number('') = 0. */
-static bool match_subnet(const addr_t *ip, str_t pattern, long slash)
+/* Number(s) when it is an integer (Number.isInteger): "" and blanks read 0, 0x… is
+ * hexadecimal, "8.0" and "1e1" are integers too. */
+static bool js_integer(str_t s, long *out)
 {
-    addr_t base, mask;
+    char tmp[32], *end;
+    s = str_trim(s);
+    if (s.n >= sizeof tmp)
+        return false;
+    memcpy(tmp, s.p, s.n);
+    tmp[s.n] = '\0';
+    if (!s.n)
+        return (*out = 0), true;
+    if (s.n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X')) {
+        *out = strtol(tmp + 2, &end, 16);
+        return *end == '\0' && end != tmp + 2;
+    }
+    if (!strchr("0123456789+-.", tmp[0]) || strpbrk(tmp, "xXnN")) /* no Infinity, NaN */
+        return false;
+    double d = strtod(tmp, &end);
+    if (*end || d != (double)(long)d)
+        return false;
+    *out = (long)d;
+    return true;
+}
+
+/* `IP/bits` or `IP/mask`; like ip-matching, only the text up to a second '/' counts. */
+static ipmatch_kind_t parse_subnet(str_t pattern, long slash, pattern_t *p)
+{
+    addr_t mask;
     str_t l = {pattern.p, (size_t)slash},
           r = {pattern.p + slash + 1, pattern.n - (size_t)slash - 1};
     long more = str_index(r, '/');
     if (more >= 0)
         r.n = (size_t)more;
-    r = str_trim(r);
-    if (!parse_any(str_trim(l), &base) || !exact(&base))
-        return false;
-    bool digits = r.n <= 3;
-    int bits = 0;
-    for (size_t i = 0; i < r.n && digits; i++) {
-        digits = r.p[i] >= '0' && r.p[i] <= '9';
-        bits = bits * 10 + (r.p[i] - '0');
-    }
-    if (digits) {
-        if (bits > (int)base.len * 8)
-            return false;
-        for (size_t i = 0; i < base.len; i++) {
-            int b = bits - (int)i * 8;
-            base.care[i] = b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
+    if (!parse_any(str_trim(l), &p->a) || !exact(&p->a))
+        return IPMATCH_INVALID;
+    long bits;
+    if (js_integer(r, &bits)) {
+        if (bits < 0 || bits > (long)p->a.len * 8)
+            return IPMATCH_INVALID;
+        for (size_t i = 0; i < p->a.len; i++) {
+            long b = bits - (long)i * 8;
+            p->a.care[i] = b >= 8 ? 0xff : b <= 0 ? 0 : (unsigned char)(0xff << (8 - b));
         }
-    } else {
-        if (!parse_any(r, &mask) || !exact(&mask) || mask.family != base.family)
-            return false;
-        memcpy(base.care, mask.v, base.len);
+        return IPMATCH_SUBNET;
     }
-    return ip->family == base.family && masked_equal(ip, &base);
+    if (!parse_any(str_trim(r), &mask) || !exact(&mask) || mask.family != p->a.family)
+        return IPMATCH_INVALID;
+    memcpy(p->a.care, mask.v, p->a.len);
+    return IPMATCH_MASK;
+}
+
+/* getMatch: an address (wildcards allowed), else a range, else a subnet or mask. */
+static ipmatch_kind_t parse_pattern(str_t pattern, pattern_t *p)
+{
+    pattern = str_trim(pattern);
+    if (parse_any(pattern, &p->a))
+        return p->kind = exact(&p->a) ? IPMATCH_ADDRESS : IPMATCH_WILDCARD;
+    long dash = str_index(pattern, '-');
+    if (dash >= 0)
+        return p->kind = parse_range(pattern, dash, p);
+    long slash = str_index(pattern, '/');
+    if (slash >= 0)
+        return p->kind = parse_subnet(pattern, slash, p);
+    return p->kind = IPMATCH_INVALID;
+}
+
+ipmatch_kind_t ipmatch_kind(str_t pattern)
+{
+    pattern_t p;
+    return parse_pattern(pattern, &p);
 }
 
 bool ipmatch_one(str_t ip, str_t pattern)
 {
-    addr_t a, p;
-    pattern = str_trim(pattern);
-    if (!parse_any(ip, &a) || !exact(&a))
+    addr_t a;
+    pattern_t p;
+    if (!parse_any(ip, &a) || !exact(&a) || parse_pattern(pattern, &p) == IPMATCH_INVALID ||
+        a.family != p.a.family)
         return false;
-    if (parse_any(pattern, &p))
-        return a.family == p.family && masked_equal(&a, &p);
-    long dash = str_index(pattern, '-');
-    if (dash >= 0)
-        return match_range(&a, pattern, dash);
-    long slash = str_index(pattern, '/');
-    if (slash >= 0)
-        return match_subnet(&a, pattern, slash);
-    return false;
+    return p.kind == IPMATCH_RANGE ? in_range(&a, &p.a, &p.b) : masked_equal(&a, &p.a);
 }
 
 bool ipmatch_list(str_t ip, str_t list)

@@ -12,6 +12,20 @@
 
 #include "lib/core/str.h"
 
+/* What ip-matching's getMatch makes of a pattern: an exact address, one with `*` parts, a
+ * range, a subnet (IP/bits, bits as JavaScript's Number() reads them), a mask (IP/mask), or
+ * nothing (it throws). */
+typedef enum {
+    IPMATCH_INVALID,
+    IPMATCH_ADDRESS,
+    IPMATCH_WILDCARD,
+    IPMATCH_RANGE,
+    IPMATCH_SUBNET,
+    IPMATCH_MASK,
+} ipmatch_kind_t;
+
+ipmatch_kind_t ipmatch_kind(str_t pattern);
+
 /* Does ip match the single pattern? A pattern ip-matching would refuse (it throws, which makes
  * Directus answer 500) matches nothing here, and so does an ip that is not an address. */
 bool ipmatch_one(str_t ip, str_t pattern);

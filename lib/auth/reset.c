@@ -276,11 +276,12 @@ static void query_with_token(arena_t *a, buf_t *b, str_t query, const char *toke
         n += j == n;
     }
     size_t j = 0;
-    while (j < n && !str_eq_c(names[j], "token"))
+    while (token && j < n && !str_eq_c(names[j], "token"))
         j++;
-    if (j == n && n < MAXQ)
+    if (token && j == n && n < MAXQ)
         names[n++] = STR("token");
-    values[j < n ? j : n - 1] = str_c(token);
+    if (token)
+        values[j < n ? j : n - 1] = str_c(token);
     for (size_t i = 0; i < n; i++) {
         buf_putc(b, i ? '&' : '?');
         form_encode(b, names[i]);
@@ -298,7 +299,7 @@ char *reset_link(arena_t *a, str_t base, const char *add, const char *token)
         (base.n == 1 && base.p[0] == '/') || (base.n >= 2 && base.p[0] == '/' && base.p[1] != '/');
     bool path_rel = base.n && base.p[0] == '.';
     buf_t b;
-    buf_init(&b, a, base.n + 128 + strlen(token));
+    buf_init(&b, a, base.n + 128 + (token ? strlen(token) : 0) + (add ? strlen(add) : 0));
     bool has_host = !root_rel && !path_rel;
     if (has_host) {
         if (!proto_rel)

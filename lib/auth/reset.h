@@ -57,7 +57,7 @@ void reset_simple_hash(str_t s, char out[16]);
 bool reset_url_allowed(arena_t *a, str_t url, const char *allow_list);
 
 /* The link of the mail: new Url(base).addPath(...add).setQuery('token', token).toString() of
- * Directus's Url helper (add may be NULL). In a. */
+ * Directus's Url helper (add may be NULL; token NULL: no setQuery). In a. */
 char *reset_link(arena_t *a, str_t base, const char *add, const char *token);
 
 #endif

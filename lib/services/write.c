@@ -552,6 +552,12 @@ static int validate_access(write_t *w, const schema_collection_t *c, perm_action
                                             action, c->name));
 }
 
+int write_validate_access(write_t *w, const schema_collection_t *c, perm_action_t act,
+                          const write_keys_t *keys)
+{
+    return validate_access(w, c, act, keys, NULL);
+}
+
 /* ---- the service -------------------------------------------------------------------------- */
 
 static bool wr_tracked(const write_t *w, const schema_collection_t *c)
@@ -597,6 +603,15 @@ static int record_create(write_t *w, const schema_collection_t *c, struct json_o
     return record_creates(w, c, &data, &key, 1, kids, revs);
 }
 
+/* opts.preMutationError: the service's objection, raised once the permission checks passed. */
+static int raise_pre_mutation(write_t *w)
+{
+    if (!w->pre_mutation || !err_is_set(w->pre_mutation))
+        return 0;
+    *w->e = *w->pre_mutation;
+    return -1;
+}
+
 int write_create_one(write_t *w, const schema_collection_t *c, struct json_object *data,
                      write_revs_t *revs, struct json_object **key)
 {
@@ -605,7 +620,7 @@ int write_create_one(write_t *w, const schema_collection_t *c, struct json_objec
     if (!wr_is_object(data))
         data = wr_own(w, json_object_new_object());
     struct json_object *presets;
-    if (process_payload(w, c, PERM_CREATE, data, &presets) < 0)
+    if (process_payload(w, c, PERM_CREATE, data, &presets) < 0 || raise_pre_mutation(w) < 0)
         return -1;
     struct json_object *payload = wr_copy(w, presets);
     write_revs_t kids = {0};
@@ -786,7 +801,7 @@ static int create_flat(write_t *w, const schema_collection_t *c, struct json_obj
         if (wr_track(w, 1) < 0)
             return -1;
         if (process_payload(w, c, PERM_CREATE, items[i], &payload) < 0 ||
-            wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
+            raise_pre_mutation(w) < 0 || wr_build_cols(w, c, payload, WR_CREATE, &cols[i]) < 0)
             return refused_at(w, c, cols, i, keys);
         qsort(cols[i].v, cols[i].n, sizeof *cols[i].v, wr_cmp_cols);
         wr_col_t *pkcol = wr_cols_find(&cols[i], c->primary);
@@ -916,10 +931,8 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
     if (validate_access(w, c, PERM_UPDATE, keys, asked ? asked : data) < 0 ||
         process_payload(w, c, PERM_UPDATE, data, &presets) < 0)
         return -1;
-    if (w->pre_mutation && err_is_set(w->pre_mutation)) {
-        *w->e = *w->pre_mutation;
+    if (raise_pre_mutation(w) < 0)
         return -1;
-    }
     struct json_object *payload = wr_copy(w, presets);
     write_revs_t kids = {0};
     if (wr_process_m2o(w, c, payload, &kids) < 0 || wr_process_a2o(w, c, payload, &kids) < 0)
@@ -957,7 +970,7 @@ int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *ke
 }
 
 int write_update_batch(write_t *w, const schema_collection_t *c, struct json_object *items,
-                       write_keys_t *keys)
+                       write_keys_t *keys, write_update_fn update, void *ud)
 {
     *keys = (write_keys_t){0};
     size_t cap = 0, n = json_object_array_length(items);
@@ -970,7 +983,7 @@ int write_update_batch(write_t *w, const schema_collection_t *c, struct json_obj
         struct json_object *rest = wr_copy(w, item);
         json_object_object_del(rest, pk);
         write_keys_t one = {.v = &key, .n = 1};
-        if (write_update_many(w, c, &one, rest, NULL) < 0)
+        if ((update ? update(ud, c, &one, rest) : write_update_many(w, c, &one, rest, NULL)) < 0)
             return -1;
         wr_keys_push(w, keys, &cap, key);
     }
@@ -1012,7 +1025,7 @@ int write_update_by_query(write_t *w, const schema_collection_t *c, const query_
 int write_delete_many(write_t *w, const schema_collection_t *c, const write_keys_t *keys)
 {
     if (wr_track(w, keys->n) < 0 || wr_keys_valid(w, c, keys) < 0 ||
-        validate_access(w, c, PERM_DELETE, keys, NULL) < 0)
+        validate_access(w, c, PERM_DELETE, keys, NULL) < 0 || raise_pre_mutation(w) < 0)
         return -1;
     if (keys->n) {
         wr_note_write(w, c);

@@ -83,8 +83,8 @@ typedef struct {
     write_events_t events;  /* every change made, in order: announce them after COMMIT */
     const password_params_t *hash; /* argon2 parameters of `hash` fields; NULL: the defaults */
     /* A service's own objection to the payload (Directus's opts.preMutationError, e.g.
-     * UsersService's email checks), raised by the next update once its permission checks
-     * passed, as Directus orders them. NULL or unset: none. */
+     * UsersService's email checks), raised by the next create, update or delete once its
+     * permission checks passed, as Directus orders them. NULL or unset: none. */
     const err_t *pre_mutation;
 } write_t;
 
@@ -107,9 +107,14 @@ int write_create_many(write_t *w, const schema_collection_t *c, struct json_obje
 int write_update_many(write_t *w, const schema_collection_t *c, write_keys_t *keys,
                       struct json_object *data, write_revs_t *revs);
 
-/* updateBatch: items is an array of objects, each with its primary key. */
+/* A service's updateMany (a subclass's override), for updateBatch to call per item. */
+typedef int (*write_update_fn)(void *ud, const schema_collection_t *c, write_keys_t *keys,
+                               struct json_object *data);
+
+/* updateBatch: items is an array of objects, each with its primary key; each item's updateOne
+ * goes through update(ud, …) (NULL: write_update_many). */
 int write_update_batch(write_t *w, const schema_collection_t *c, struct json_object *items,
-                       write_keys_t *keys);
+                       write_keys_t *keys, write_update_fn update, void *ud);
 
 /* getKeysByQuery (read as an admin, the query's limit or QUERY_LIMIT_DEFAULT), then
  * updateMany / deleteMany of those keys. */
@@ -129,6 +134,12 @@ int write_upsert_singleton(write_t *w, const schema_collection_t *c, struct json
  * values repeat. A key that does not exist answers Directus's TypeError (500). */
 int write_sort(write_t *w, const schema_collection_t *c, const char *sort, struct json_object *item,
                struct json_object *to);
+
+/* validateAccess of an action on keys (validateItemAccess, no payload fields): every key must
+ * be a row the caller's rules for act reach; 403 FORBIDDEN otherwise. Nothing for admins or
+ * without an actor. */
+int write_validate_access(write_t *w, const schema_collection_t *c, perm_action_t act,
+                          const write_keys_t *keys);
 
 /* validateKeys for one key: an integer primary key must be an integer, a uuid a uuid (403
  * FORBIDDEN otherwise). */

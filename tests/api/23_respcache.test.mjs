@@ -6,40 +6,13 @@
 // Every change is undone at the end, so the suite can run twice in a row.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ENV, CELER_BIN } from './lib/env.mjs';
-import { request as fcgiRequest } from './lib/fcgi.mjs';
+import { ENV } from './lib/env.mjs';
+import { startStackPool, stopStackPools } from './lib/pool.mjs';
 import { sql } from './lib/db.mjs';
 
 const admin = { authorization: 'Bearer admin-static-token' };
 const editor = { authorization: 'Bearer editor-static-token' };
-const pools = [];
 
-async function startPool(extra) {
-	const dir = mkdtempSync(join(tmpdir(), 'celer-respcache-'));
-	const sock = join(dir, 'celer.sock');
-	const base = readFileSync(ENV.CONFIG_PATH, 'utf8')
-		.split('\n')
-		.filter((l) => !/^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+)=/.test(l))
-		.join('\n');
-	const lines = Object.entries({ FCGI_LISTEN: `unix:${sock}`, LOG_LEVEL: 'warn', ...extra }).map(([k, v]) => `${k}=${v}`);
-	writeFileSync(join(dir, 'pool.env'), `${base}\n${lines.join('\n')}\n`);
-	const env = { PATH: process.env.PATH, CONFIG_PATH: join(dir, 'pool.env') };
-	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
-	const child = spawn(CELER_BIN, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-	child.stderrText = '';
-	child.stderr.on('data', (d) => (child.stderrText += d));
-	child.exited = new Promise((resolve) => child.on('exit', resolve));
-	pools.push({ child, dir });
-	for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(25);
-	assert.ok(existsSync(sock), child.stderrText);
-	return (method, path, headers = {}, body) =>
-		fcgiRequest(sock, method, path, body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
 
 /** Every answer of n concurrent GETs (spread over the pool's workers): their titles. */
 async function titles(get, path, headers, n = 8) {
@@ -76,18 +49,13 @@ function one(q) {
 
 after(async () => {
 	sql(`UPDATE articles SET title = '${TITLE.replaceAll("'", "''")}' WHERE id = 1`);
-	for (const { child, dir } of pools) {
-		if (child.exitCode === null) child.kill('SIGTERM');
-		await child.exited;
-		rmSync(dir, { recursive: true, force: true });
-		assert.doesNotMatch(child.stderrText, /runtime error|Sanitizer|\berror\b/, 'the pool logged no error');
-	}
+	await stopStackPools();
 });
 
 const COMMON = { CACHE_ENABLED: 'true', CACHE_STATUS_HEADER: 'X-Cache', CACHE_TTL: '5m' };
 
 test('memory store: miss then hit, Directus headers, callers kept apart, clear', async () => {
-	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_SKIP_ALLOWED: 'true', PUBLIC_URL: 'http://celer.test/cms' });
+	const get = await startStackPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_SKIP_ALLOWED: 'true', PUBLIC_URL: 'http://celer.test/cms' });
 	const path = '/items/articles/1?fields=id,title';
 	const miss = await get('GET', path);
 	assert.equal(miss.status, 200, miss.body);
@@ -164,12 +132,12 @@ test('memory store: miss then hit, Directus headers, callers kept apart, clear',
 });
 
 test('memory store, two workers: a write through Celer purges what it made stale in both', async () => {
-	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '2' });
+	const get = await startStackPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '2' });
 	await writesPurge(get);
 });
 
 test('memory store: answers over CACHE_VALUE_MAX_SIZE are served, not cached', async () => {
-	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_VALUE_MAX_SIZE: '200' });
+	const get = await startStackPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_VALUE_MAX_SIZE: '200' });
 	const small = '/items/articles/1?fields=id';
 	const big = '/items/articles?limit=10';
 	assert.equal((await get('GET', small)).headers['x-cache'], 'MISS');
@@ -184,7 +152,7 @@ test('memory store: answers over CACHE_VALUE_MAX_SIZE are served, not cached', a
 });
 
 test('redis store: two workers share the entries; clear reaches both', { skip: !ENV.REDIS && 'the stack runs without --redis' }, async () => {
-	const get = await startPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '2', CACHE_NAMESPACE: `respcache-test-${process.pid}` });
+	const get = await startStackPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '2', CACHE_NAMESPACE: `respcache-test-${process.pid}` });
 	await get('POST', '/utils/cache/clear', admin);
 	const path = '/items/articles?limit=3&fields=id,title&sort=id';
 	const first = await get('GET', path, editor);
@@ -206,8 +174,8 @@ test('redis store: two workers share the entries; clear reaches both', { skip: !
 
 test('redis store, two pools: nested writes, batch by query and deletes made through one purge the other', { skip: !ENV.REDIS && 'the stack runs without --redis' }, async () => {
 	const ns = `respcache-pools-${process.pid}`;
-	const a = await startPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '1', CACHE_NAMESPACE: ns });
-	const b = await startPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '1', CACHE_NAMESPACE: ns });
+	const a = await startStackPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '1', CACHE_NAMESPACE: ns });
+	const b = await startStackPool({ ...COMMON, CACHE_STORE: 'redis', WORKERS: '1', CACHE_NAMESPACE: ns });
 	const body = one('SELECT body FROM comments WHERE id = 1');
 	const categories = '/items/categories?fields=title&sort=-id&limit=1';
 	const comment = '/items/comments/1?fields=body';
@@ -250,8 +218,8 @@ test('redis store, two pools: nested writes, batch by query and deletes made thr
 
 test('CACHE_SCHEMA=false: the schema is read for every request, so a column added in SQL is seen at once', async () => {
 	const col = `schema_probe_${process.pid}`;
-	const fresh = await startPool({ CACHE_SCHEMA: 'false', WORKERS: '1' });
-	const kept = await startPool({ WORKERS: '1' });
+	const fresh = await startStackPool({ CACHE_SCHEMA: 'false', WORKERS: '1' });
+	const kept = await startStackPool({ WORKERS: '1' });
 	const probe = (get) => get('GET', `/items/tags?fields=${col}&limit=1`, admin).then((r) => r.status);
 	assert.equal(await probe(fresh), 403);
 	assert.equal(await probe(kept), 403);
@@ -266,7 +234,7 @@ test('CACHE_SCHEMA=false: the schema is read for every request, so a column adde
 });
 
 test('CACHE_AUTO_PURGE_IGNORE_LIST: a write to a listed collection purges nothing, as in Directus; others still purge', async () => {
-	const get = await startPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_AUTO_PURGE_IGNORE_LIST: 'directus_presets, tags' });
+	const get = await startStackPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_AUTO_PURGE_IGNORE_LIST: 'directus_presets, tags' });
 	const NAME = one(`SELECT name FROM tags WHERE id = 1`);
 	const path = '/items/tags/1?fields=id,name';
 	try {

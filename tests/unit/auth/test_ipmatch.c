@@ -60,6 +60,33 @@ static void test_patterns(void **state)
                      cases[i].want);
 }
 
+/* getMatch's verdict on a pattern, as PoliciesService reads it (checked against Directus 11.3.5:
+ * a mask or a throw refuses the policy). */
+static void test_kinds(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern;
+        ipmatch_kind_t want;
+    } kinds[] = {
+        {"01.2.3.4", IPMATCH_ADDRESS},         {" 1.2.3.4 ", IPMATCH_ADDRESS},
+        {"::ffff:1.2.3.4", IPMATCH_ADDRESS},   {"10.0.*.*", IPMATCH_WILDCARD},
+        {" 1.2.3.4 - 1.2.3.5 ", IPMATCH_RANGE}, {"1.2.3.4-1.2.3.1", IPMATCH_INVALID},
+        {"1.2.3.4-::1", IPMATCH_INVALID},      {"1.2.3.256", IPMATCH_INVALID},
+        {"1.2.3.4/", IPMATCH_SUBNET},          {"1.2.3.4/8.0", IPMATCH_SUBNET},
+        {"1.2.3.4/0x10", IPMATCH_SUBNET},      {"1.2.3.4/8/9", IPMATCH_SUBNET},
+        {"1.2.3.4/8.5", IPMATCH_INVALID},      {"1.2.3.4/-1", IPMATCH_INVALID},
+        {"1.2.3.4/33", IPMATCH_INVALID},       {"fe80::/10", IPMATCH_SUBNET},
+        {"10.0.0.0/255.0.0.0", IPMATCH_MASK},  {"5", IPMATCH_INVALID},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (ipmatch_kind(str_c(kinds[i].pattern)) != kinds[i].want)
+            fail_msg("\"%s\": kind %d, want %d", kinds[i].pattern,
+                     ipmatch_kind(str_c(kinds[i].pattern)), kinds[i].want);
+    /* Number("8.0") is 8: the subnet matches as /8 */
+    assert_true(ipmatch_one(STR("10.9.9.9"), STR("10.0.0.0/8.0")));
+}
+
 static void test_lists(void **state)
 {
     (void)state;
@@ -76,6 +103,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_kinds),
         cmocka_unit_test(test_lists),
     };
     return cmocka_run_group_tests_name("auth/ipmatch", tests, NULL, NULL);
