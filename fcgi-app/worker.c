@@ -12,12 +12,15 @@
 #include "fcgi-app/worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/api/app.h"
@@ -112,6 +115,41 @@ static void read_body(request_t *r, FCGX_Stream *in, long long declared, int64_t
     r->body = r->body_state == BODY_OK ? buf_slice(&b) : STR_NULL;
 }
 
+/* A body nginx spooled to a file: a multipart one is left there for lib/http/multipart (a
+ * large upload never enters the worker's memory); anything else is read like a streamed one. */
+static void read_body_file(request_t *r, const char *path, int64_t max)
+{
+    r->body_file = arena_strdup(r->arena, path);
+    r->body_state = BODY_OK;
+    str_t ct = request_header(r, "content-type");
+    if (ct.p && ct.n >= 19 && strncasecmp(ct.p, "multipart/form-data", 19) == 0)
+        return;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        r->body_state = BODY_ABORTED;
+        return;
+    }
+    if ((int64_t)st.st_size > max) {
+        close(fd);
+        r->body_state = BODY_TOO_LARGE;
+        return;
+    }
+    char *p = arena_alloc(r->arena, (size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    p[got] = 0;
+    r->body = (str_t){p, got};
+}
+
 static void build_request(worker_t *w, FCGX_Request *fr, request_t *r)
 {
     memset(r, 0, sizeof *r);
@@ -131,7 +169,11 @@ static void build_request(worker_t *w, FCGX_Request *fr, request_t *r)
     add_headers(r, fr->envp);
     const char *len = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
     long long declared = len && *len ? atoll(len) : -1;
-    read_body(r, fr->in, declared, w->conf->max_payload_size);
+    const char *file = FCGX_GetParam("REQUEST_BODY_FILE", fr->envp);
+    if (file && *file)
+        read_body_file(r, file, w->conf->max_payload_size);
+    else
+        read_body(r, fr->in, declared, w->conf->max_payload_size);
 }
 
 /* ------------------------------------------------------------------ response_t → FastCGI */

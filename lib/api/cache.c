@@ -88,6 +88,11 @@ static bool skip_lookup(const ctx_t *ctx)
     return ctx->conf->cache_skip_allowed && cc.p && memmem(cc.p, cc.n, "no-store", 8);
 }
 
+bool api_cache_should_skip(const ctx_t *ctx)
+{
+    return skip_lookup(ctx);
+}
+
 /* The request may be answered from, and stored in, the cache. */
 static bool cacheable_request(const ctx_t *ctx)
 {

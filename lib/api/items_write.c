@@ -68,13 +68,23 @@ void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s)
                       .hash = &iw->hash};
 }
 
+/* A request on a collection the caller has already resolved (lib/api/files.c). */
+static void prepare_in(ctx_t *ctx, wreq_t *r, const schema_t *s, const schema_collection_t *c)
+{
+    r->q = *ctx->sanitized;
+    r->s = s;
+    r->c = c;
+    items_writer_init(&r->iw, ctx, s);
+}
+
 /* The URL query (the pipeline's sanitizeQuery parsed it), then collectionExists. */
 static int prepare(ctx_t *ctx, wreq_t *r)
 {
-    r->q = *ctx->sanitized;
-    if (!(r->c = items_collection(ctx, &r->s)))
+    const schema_t *s;
+    const schema_collection_t *c = items_collection(ctx, &s);
+    if (!c)
         return -1;
-    items_writer_init(&r->iw, ctx, r->s);
+    prepare_in(ctx, r, s, c);
     return 0;
 }
 
@@ -150,30 +160,57 @@ static str_t key_str(ctx_t *ctx, struct json_object *key)
     return str_c(write_key_text(ctx->arena, key));
 }
 
+int items_reread_one(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                     struct json_object *key)
+{
+    query_env_t env = items_env(ctx);
+    plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key_str(ctx, key)};
+    return forbidden_is_204(ctx, items_read_respond(ctx, s, c, ctx->sanitized, &opts, ITEMS_ONE));
+}
+
+int items_reread_many(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                      const write_keys_t *keys)
+{
+    if (!keys->n)
+        return respond_json_text(ctx, STR("{\"data\":[]}"));
+    query_env_t env = items_env(ctx);
+    qval_t *kv = write_keys_qvals(ctx->arena, keys);
+    plan_opts_t opts = {.limit_default = env.limit_default, .keys = kv, .nkeys = keys->n};
+    return forbidden_is_204(ctx, items_read_respond(ctx, s, c, ctx->sanitized, &opts, ITEMS_LIST));
+}
+
 /* readOne(key, query). */
 static int reread_one(ctx_t *ctx, wreq_t *r, struct json_object *key)
 {
-    plan_opts_t opts = {
-        .limit_default = r->iw.env.limit_default, .by_key = true, .key = key_str(ctx, key)};
-    return forbidden_is_204(ctx, items_read_respond(ctx, r->s, r->c, &r->q, &opts, ITEMS_ONE));
+    return items_reread_one(ctx, r->s, r->c, key);
 }
 
 /* readMany(keys, query). */
 static int reread_many(ctx_t *ctx, wreq_t *r, const write_keys_t *keys)
 {
-    if (!keys->n)
-        return respond_json_text(ctx, STR("{\"data\":[]}"));
-    qval_t *kv = write_keys_qvals(ctx->arena, keys);
-    plan_opts_t opts = {.limit_default = r->iw.env.limit_default, .keys = kv, .nkeys = keys->n};
-    return forbidden_is_204(ctx, items_read_respond(ctx, r->s, r->c, &r->q, &opts, ITEMS_LIST));
+    return items_reread_many(ctx, r->s, r->c, keys);
 }
+
+static int create(ctx_t *ctx, wreq_t *r);
 
 int items_create(ctx_t *ctx)
 {
     wreq_t r;
     if (prepare(ctx, &r) < 0)
         return -1;
-    if (r.c->singleton)
+    return create(ctx, &r);
+}
+
+int items_create_in(ctx_t *ctx, const schema_t *s, const schema_collection_t *c)
+{
+    wreq_t r;
+    prepare_in(ctx, &r, s, c);
+    return create(ctx, &r);
+}
+
+static int create(ctx_t *ctx, wreq_t *r)
+{
+    if (r->c->singleton)
         return route_not_found(ctx);
     if (begin(ctx) < 0)
         return -1;
@@ -181,11 +218,11 @@ int items_create(ctx_t *ctx)
     bool many = json_object_get_type(body) == json_type_array;
     write_keys_t keys = {0};
     struct json_object *key = NULL;
-    int rc = many ? write_create_many(&r.iw.w, r.c, body, NULL, &keys)
-                  : write_create_one(&r.iw.w, r.c, body, NULL, &key);
-    if (end(&r.iw, rc) < 0)
+    int rc = many ? write_create_many(&r->iw.w, r->c, body, NULL, &keys)
+                  : write_create_one(&r->iw.w, r->c, body, NULL, &key);
+    if (end(&r->iw, rc) < 0)
         return -1;
-    return many ? reread_many(ctx, &r, &keys) : reread_one(ctx, &r, key);
+    return many ? reread_many(ctx, r, &keys) : reread_one(ctx, r, key);
 }
 
 static int joi_error(ctx_t *ctx, const char *reason)
@@ -194,7 +231,7 @@ static int joi_error(ctx_t *ctx, const char *reason)
 }
 
 /* validateBatch('update' / 'delete') for a body that is not an array. */
-static int batch_body(ctx_t *ctx, bool update)
+int items_batch_body(ctx_t *ctx, bool update)
 {
     struct json_object *body = ctx->body, *v;
     if (json_object_get_type(body) != json_type_object)
@@ -240,40 +277,54 @@ static int body_query(ctx_t *ctx, wreq_t *r, struct json_object *raw, query_t *q
     return query_parse(ctx->arena, &ctx->err, &r->iw.env, raw, false, q);
 }
 
+static int update(ctx_t *ctx, wreq_t *r);
+
 int items_update(ctx_t *ctx)
 {
     wreq_t r;
     if (prepare(ctx, &r) < 0)
         return -1;
+    return update(ctx, &r);
+}
+
+int items_update_in(ctx_t *ctx, const schema_t *s, const schema_collection_t *c)
+{
+    wreq_t r;
+    prepare_in(ctx, &r, s, c);
+    return update(ctx, &r);
+}
+
+static int update(ctx_t *ctx, wreq_t *r)
+{
     struct json_object *body = ctx->body, *v;
     bool array = json_object_get_type(body) == json_type_array;
-    if (!r.c->singleton && !array && batch_body(ctx, true) < 0)
+    if (!r->c->singleton && !array && items_batch_body(ctx, true) < 0)
         return -1;
-    if (r.c->singleton) {
-        if (begin(ctx) < 0 || end(&r.iw, write_upsert_singleton(&r.iw.w, r.c, body)) < 0)
+    if (r->c->singleton) {
+        if (begin(ctx) < 0 || end(&r->iw, write_upsert_singleton(&r->iw.w, r->c, body)) < 0)
             return -1;
-        plan_opts_t opts = {.limit_default = r.iw.env.limit_default, .singleton = true};
-        return items_read_respond(ctx, r.s, r.c, &r.q, &opts, ITEMS_SINGLETON);
+        plan_opts_t opts = {.limit_default = r->iw.env.limit_default, .singleton = true};
+        return items_read_respond(ctx, r->s, r->c, &r->q, &opts, ITEMS_SINGLETON);
     }
     write_keys_t keys = {0};
     query_t bq;
     if (!array && !json_object_object_get_ex(body, "keys", NULL) &&
-        body_query(ctx, &r, (json_object_object_get_ex(body, "query", &v), v), &bq) < 0)
+        body_query(ctx, r, (json_object_object_get_ex(body, "query", &v), v), &bq) < 0)
         return -1;
     if (begin(ctx) < 0)
         return -1;
     int rc;
     if (array) {
-        rc = write_update_batch(&r.iw.w, r.c, body, &keys);
+        rc = write_update_batch(&r->iw.w, r->c, body, &keys);
     } else if (json_object_object_get_ex(body, "keys", &v)) {
         keys = write_keys_of(ctx->arena, v);
-        rc = write_update_many(&r.iw.w, r.c, &keys, json_object_object_get(body, "data"), NULL);
+        rc = write_update_many(&r->iw.w, r->c, &keys, json_object_object_get(body, "data"), NULL);
     } else {
-        rc = write_update_by_query(&r.iw.w, r.c, &bq, json_object_object_get(body, "data"), &keys);
+        rc = write_update_by_query(&r->iw.w, r->c, &bq, json_object_object_get(body, "data"), &keys);
     }
-    if (end(&r.iw, rc) < 0)
+    if (end(&r->iw, rc) < 0)
         return -1;
-    return reread_many(ctx, &r, &keys);
+    return reread_many(ctx, r, &keys);
 }
 
 /* The URL's :id as a key (validateKeys: malformed → 403), then BEGIN. */
@@ -287,20 +338,34 @@ static struct json_object *url_key_begin(ctx_t *ctx, wreq_t *r)
     return begin(ctx) < 0 ? NULL : key;
 }
 
+static int update_one(ctx_t *ctx, wreq_t *r);
+
 int items_update_one(ctx_t *ctx)
 {
     wreq_t r;
     if (prepare(ctx, &r) < 0)
         return -1;
-    if (r.c->singleton)
+    return update_one(ctx, &r);
+}
+
+int items_update_one_in(ctx_t *ctx, const schema_t *s, const schema_collection_t *c)
+{
+    wreq_t r;
+    prepare_in(ctx, &r, s, c);
+    return update_one(ctx, &r);
+}
+
+static int update_one(ctx_t *ctx, wreq_t *r)
+{
+    if (r->c->singleton)
         return route_not_found(ctx);
-    struct json_object *key = url_key_begin(ctx, &r);
+    struct json_object *key = url_key_begin(ctx, r);
     if (!key)
         return -1;
     write_keys_t one = {.v = &key, .n = 1};
-    if (end(&r.iw, write_update_many(&r.iw.w, r.c, &one, ctx->body, NULL)) < 0)
+    if (end(&r->iw, write_update_many(&r->iw.w, r->c, &one, ctx->body, NULL)) < 0)
         return -1;
-    return reread_one(ctx, &r, key);
+    return reread_one(ctx, r, key);
 }
 
 /* The singleton quirk: without keys or query, Directus's sanitizeQuery(undefined) throws a
@@ -320,7 +385,7 @@ int items_delete(ctx_t *ctx)
         return -1;
     struct json_object *body = ctx->body, *v = NULL;
     bool array = json_object_get_type(body) == json_type_array;
-    if (!r.c->singleton && !array && batch_body(ctx, false) < 0)
+    if (!r.c->singleton && !array && items_batch_body(ctx, false) < 0)
         return -1;
     write_keys_t keys = {0};
     query_t bq;

@@ -36,6 +36,22 @@ void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s);
 int items_transaction(items_writer_t *iw, int (*fn)(void *), void *arg);
 
 int items_create(ctx_t *ctx);     /* POST /items/:collection */
+
+/* The same routes' work on a collection the caller resolved (a system controller that behaves
+ * as the items one: lib/api/files.c). */
+int items_create_in(ctx_t *ctx, const schema_t *s, const schema_collection_t *c);
+int items_update_in(ctx_t *ctx, const schema_t *s, const schema_collection_t *c);
+int items_update_one_in(ctx_t *ctx, const schema_t *s, const schema_collection_t *c);
+
+/* validateBatch('update' / 'delete') of a body that is not an array. -1 with 400 set. */
+int items_batch_body(ctx_t *ctx, bool update);
+
+/* The read-back of a write with the URL query: readOne(key) / readMany(keys), 204 when that
+ * read is forbidden. */
+int items_reread_one(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                     struct json_object *key);
+int items_reread_many(ctx_t *ctx, const schema_t *s, const schema_collection_t *c,
+                      const write_keys_t *keys);
 int items_update(ctx_t *ctx);     /* PATCH /items/:collection */
 int items_update_one(ctx_t *ctx); /* PATCH /items/:collection/:id */
 int items_delete(ctx_t *ctx);     /* DELETE /items/:collection */
