@@ -501,7 +501,7 @@ static void settle(upload_t *u, int rc)
 static int multipart(ctx_t *ctx, upload_t *u)
 {
     str_t ct = request_header(ctx->req, "content-type");
-    if (!ct.p)
+    if (!ct.n) /* nginx passes an absent header as an empty one */
         ct = STR("application/octet-stream");
     if (!mp_is_form_data(ct))
         return err_js(&ctx->err, ctx->arena, "Unsupported content type: %.*s", (int)ct.n, ct.p);
