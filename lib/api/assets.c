@@ -347,6 +347,32 @@ static int check_range(ctx_t *ctx, const range_t *r, double size)
     return -1;
 }
 
+/* The Content-Range Directus computes for an accepted range (it sends it on HEAD too, with a
+ * 200 and the whole length: nginx answers a HEAD from the whole-file location). */
+static const char *content_range(arena_t *a, range_t r, double size)
+{
+    double last = size - 1;
+    if (r.has_end && r.end) {
+        if (!r.has_start) {
+            r.start = size - r.end;
+            r.has_start = true;
+            r.end = last;
+        }
+        if (r.end >= size)
+            r.end = last;
+    }
+    if (r.has_start && r.start) {
+        if (!r.has_end) {
+            r.end = last;
+            r.has_end = true;
+        }
+        if (r.start < 0)
+            r.start = 0;
+    }
+    return arena_printf(a, "bytes %.0f-%.0f/%.0f", r.start, r.has_end && r.end ? r.end : last,
+                        size);
+}
+
 /* ------------------------------------------------------------------ headers */
 
 /* One code point of UTF-8 at *i (U+FFFD for a bad sequence). */
@@ -453,12 +479,16 @@ static const char *utc_string(arena_t *a, const char *iso)
     return arena_strdup(a, out);
 }
 
-/* The X-Accel-Redirect target: nginx decodes %XX in it before mapping it to the folder. */
-static const char *accel_uri(arena_t *a, const conf_t *conf, const char *location, const char *name)
+/* The X-Accel-Redirect target: nginx decodes %XX in it before mapping it to the folder. The
+ * "-whole" twin of the location ignores Range (a HEAD answers the whole length, as Directus). */
+static const char *accel_uri(arena_t *a, const conf_t *conf, const char *location, const char *name,
+                             bool whole)
 {
     buf_t b;
     buf_init(&b, a, 128);
     buf_puts(&b, conf->assets_accel_prefix);
+    if (whole)
+        buf_puts(&b, "-whole");
     buf_putc(&b, '/');
     ustring(&b, str_c(location));
     buf_putc(&b, '/');
@@ -573,10 +603,15 @@ int assets_get(ctx_t *ctx)
     const char *lm = utc_string(ctx->arena, text_of(get(file, "modified_on")));
     if (lm)
         response_set_header_c(res, "Last-Modified", lm);
+    bool head = ctx->req->method == HTTP_HEAD;
+    if (head && range.asked)
+        response_set_header_c(res, "Content-Range",
+                              content_range(ctx->arena, range,
+                                            json_object_get_double(get(file, "filesize"))));
     const char *location = text_of(get(file, "storage"));
     response_set_header_c(res, "X-Accel-Redirect",
                           accel_uri(ctx->arena, ctx->conf, location,
-                                    text_of(get(file, "filename_disk"))));
+                                    text_of(get(file, "filename_disk")), head));
     (void)root;
     return 0;
 }

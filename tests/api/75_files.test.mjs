@@ -173,6 +173,12 @@ test('GET /assets: the bytes through nginx with Directus headers; download; Rang
 	});
 	const zero = await call('GET', `/assets/${f.id}`, { headers: { ...admin, range: 'bytes=0-0' } });
 	assert.equal(zero.status, 416);
+	// HEAD: the whole length with a 200, even for a range (with the range's Content-Range).
+	const head = await fetch(`${ENV.BASE_URL}/assets/${f.id}`, { method: 'HEAD', headers: { ...admin, range: 'bytes=0-4' } });
+	assert.equal(head.status, 200);
+	assert.equal(head.headers.get('content-length'), String(RED.length));
+	assert.equal(head.headers.get('content-range'), `bytes 0-4/${RED.length}`);
+	assert.equal(head.headers.get('content-type'), 'image/png');
 });
 
 test('GET /assets refuses callers who cannot read the file, bad ids and missing files', async () => {
