@@ -276,8 +276,8 @@ static const char *file_extension(arena_t *a, struct json_object *payload)
     return arena_printf(a, ".%s", e ? e : "false");
 }
 
-/* extractMetadata: sharp's width and height (and an empty metadata object: see the report in
- * files_meta.h) for the image types Directus reads, unless the payload has them. */
+/* extractMetadata: sharp's width and height and the EXIF metadata (files_meta.h) for the image
+ * types Directus reads, unless the payload has them. */
 static void image_metadata(upload_t *u, struct json_object *payload, str_t data)
 {
     static const char *const types[] = {"image/jpeg", "image/png",  "image/webp",
@@ -294,7 +294,8 @@ static void image_metadata(upload_t *u, struct json_object *payload, str_t data)
     if (!json_truthy(get(payload, "width")))
         put(payload, "width", json_object_new_int64(ii.width));
     if (!json_truthy(get(payload, "metadata")))
-        put(payload, "metadata", json_object_new_object());
+        put(payload, "metadata",
+            ii.exif ? exif_metadata(ii.exif, ii.exif_n) : json_object_new_object());
 }
 
 /* The files.upload action in place of the writes' own events: one create of the key. */

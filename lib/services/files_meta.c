@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "lib/core/buf.h"
 
 /* ------------------------------------------------------------------ image headers */
@@ -28,13 +30,55 @@ static unsigned long le24(const unsigned char *p)
     return (unsigned long)p[2] << 16 | (unsigned long)p[1] << 8 | p[0];
 }
 
+static int exif_orientation(const unsigned char *t, size_t n);
+
+/* An EXIF block found in a container: kept for exif_metadata, its orientation read. */
+static void found_exif(image_info_t *o, const unsigned char *e, size_t n)
+{
+    if (o->exif)
+        return;
+    o->has_exif = true;
+    o->exif = e;
+    o->exif_n = n;
+    if (n >= 6 && !memcmp(e, "Exif\0\0", 6))
+        e += 6, n -= 6;
+    o->orientation = exif_orientation(e, n);
+}
+
 static bool png_info(const unsigned char *p, size_t n, image_info_t *o)
 {
     if (n < 24 || memcmp(p, "\x89PNG\r\n\x1a\n", 8) || memcmp(p + 12, "IHDR", 4))
         return false;
     o->width = (long)be32(p + 16);
     o->height = (long)be32(p + 20);
+    /* The eXIf chunk, wherever it is before IEND. */
+    for (size_t i = 8; i + 12 <= n;) {
+        unsigned long len = be32(p + i);
+        if (len > n - i - 12)
+            break;
+        if (!memcmp(p + i + 4, "eXIf", 4))
+            found_exif(o, p + i + 8, len);
+        if (!memcmp(p + i + 4, "IEND", 4))
+            break;
+        i += 12 + len;
+    }
     return o->width > 0 && o->height > 0;
+}
+
+/* The EXIF chunk of an extended WebP. */
+static void webp_exif(const unsigned char *p, size_t n, image_info_t *o)
+{
+    for (size_t i = 12; i + 8 <= n;) {
+        unsigned long len = (unsigned long)p[i + 4] | (unsigned long)p[i + 5] << 8 |
+                            (unsigned long)p[i + 6] << 16 | (unsigned long)p[i + 7] << 24;
+        if (len > n - i - 8)
+            break;
+        if (!memcmp(p + i, "EXIF", 4)) {
+            found_exif(o, p + i + 8, len);
+            return;
+        }
+        i += 8 + len + (len & 1);
+    }
 }
 
 static bool gif_info(const unsigned char *p, size_t n, image_info_t *o)
@@ -63,9 +107,10 @@ static bool webp_info(const unsigned char *p, size_t n, image_info_t *o)
         o->width = (long)(bits & 0x3fff) + 1;
         o->height = (long)((bits >> 14) & 0x3fff) + 1;
     } else if (!memcmp(p + 12, "VP8X", 4)) {
-        o->has_exif = (p[20] & 0x08) != 0;
         o->width = (long)le24(p + 24) + 1;
         o->height = (long)le24(p + 27) + 1;
+        if (p[20] & 0x08)
+            webp_exif(p, n, o);
     } else {
         return false;
     }
@@ -125,8 +170,7 @@ static bool jpeg_info(const unsigned char *p, size_t n, image_info_t *o)
         const unsigned char *seg = p + i + 4;
         size_t avail = n - (i + 4) < len - 2 ? n - (i + 4) : len - 2;
         if (m == 0xe1 && avail >= 6 && !memcmp(seg, "Exif\0\0", 6)) {
-            o->has_exif = true;
-            o->orientation = exif_orientation(seg + 6, avail - 6);
+            found_exif(o, seg, avail);
         } else if (is_sof(m)) {
             if (avail < 5)
                 return false;
@@ -150,6 +194,212 @@ bool image_info(const unsigned char *p, size_t n, image_info_t *out)
         out->height = w;
     }
     return ok;
+}
+
+/* ------------------------------------------------------------------ exif-reader */
+
+typedef struct {
+    const unsigned char *p;
+    size_t n;
+    bool be;
+    size_t start; /* 6 when the block begins with "Exif\0\0" */
+} exif_t;
+
+static unsigned long ex16(const exif_t *x, size_t o)
+{
+    return x->be ? be16(x->p + o) : le16(x->p + o);
+}
+
+static unsigned long ex32(const exif_t *x, size_t o)
+{
+    return x->be ? be32(x->p + o)
+                 : (unsigned long)x->p[o] | (unsigned long)x->p[o + 1] << 8 |
+                       (unsigned long)x->p[o + 2] << 16 | (unsigned long)x->p[o + 3] << 24;
+}
+
+/* Buffer's toJSON: {"type":"Buffer","data":[…]} of the bytes [o, o + n) that exist. */
+static struct json_object *ex_buffer(const exif_t *x, size_t o, size_t n)
+{
+    struct json_object *b = json_object_new_object(), *d = json_object_new_array();
+    json_object_object_add(b, "type", json_object_new_string("Buffer"));
+    for (size_t i = o; i < x->n && i - o < n; i++)
+        json_object_array_add(d, json_object_new_int(x->p[i]));
+    json_object_object_add(b, "data", d);
+    return b;
+}
+
+/* JSON.stringify of a number: non-finite values are null. */
+static struct json_object *ex_number(double v)
+{
+    if (v != v || v > 1.7976931348623157e308 || v < -1.7976931348623157e308)
+        return NULL;
+    if (v == (double)(long long)v && v < 9e15 && v > -9e15)
+        return json_object_new_int64((long long)v);
+    return json_object_new_double(v);
+}
+
+/* readValue; NULL (JSON null) past the end. */
+static struct json_object *ex_value(const exif_t *x, size_t o, unsigned type)
+{
+    static const size_t size[] = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8};
+    if (o + size[type] > x->n)
+        return NULL;
+    switch (type) {
+    case 1: return json_object_new_int(x->p[o]);
+    case 3: return json_object_new_int((int)ex16(x, o));
+    case 4: return json_object_new_int64((int64_t)ex32(x, o));
+    case 5: return ex_number((double)ex32(x, o) / (double)ex32(x, o + 4));
+    case 6: return json_object_new_int((signed char)x->p[o]);
+    case 8: return json_object_new_int((int16_t)ex16(x, o));
+    case 9: return json_object_new_int((int32_t)ex32(x, o));
+    case 10: return ex_number((double)(int32_t)ex32(x, o) / (double)(int32_t)ex32(x, o + 4));
+    default: return NULL;
+    }
+}
+
+/* readTag at o (the entry's type field). */
+static struct json_object *ex_tag(const exif_t *x, size_t o)
+{
+    static const size_t size[] = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8};
+    if (x->n < o + 7)
+        return NULL;
+    unsigned type = (unsigned)ex16(x, o);
+    if (!type || type > 10)
+        return NULL;
+    unsigned long count = ex32(x, o + 2);
+    size_t vo;
+    if ((double)size[type] * (double)count <= 4) {
+        vo = o + 6;
+    } else {
+        if (x->n < o + 10)
+            return NULL;
+        vo = ex32(x, o + 6) + x->start;
+    }
+    if (type == 2) {
+        bool high = false;
+        for (size_t i = vo; i < x->n && i - vo < count; i++)
+            high |= x->p[i] >= 0x80;
+        if (high)
+            return ex_buffer(x, vo, count);
+        size_t end = vo < x->n ? (count < x->n - vo ? vo + count : x->n) : vo;
+        size_t len = end > vo ? end - vo : 0;
+        if (len && x->p[vo + len - 1] == 0)
+            len--;
+        return json_object_new_string_len(len ? (const char *)x->p + vo : "", (int)len);
+    }
+    if (type == 7)
+        return ex_buffer(x, vo, count);
+    if (count == 1)
+        return ex_value(x, vo, type);
+    struct json_object *arr = json_object_new_array();
+    for (unsigned long i = 0; i < count && vo < x->n; i++, vo += size[type])
+        json_object_array_add(arr, ex_value(x, vo, type));
+    return arr;
+}
+
+/* readTags of one IFD, keeping the tags asked for (by number, named); the last entry of a tag
+ * wins. *ok is false when exif-reader's readTags answers null. */
+static struct json_object *ex_ifd(const exif_t *x, size_t o, const unsigned *tags,
+                                  const char *const *names, size_t ntags, bool *ok)
+{
+    *ok = false;
+    if (x->n < o + 2)
+        return NULL;
+    unsigned long count = ex16(x, o);
+    o += 2;
+    struct json_object *res = json_object_new_object();
+    for (unsigned long i = 0; i < count; i++, o += 12) {
+        if (x->n < o + 2) {
+            json_object_put(res);
+            return NULL;
+        }
+        unsigned tag = (unsigned)ex16(x, o);
+        for (size_t k = 0; k < ntags; k++)
+            if (tags[k] == tag)
+                json_object_object_add(res, names[k], ex_tag(x, o + 2));
+    }
+    *ok = true;
+    return res;
+}
+
+/* lodash pick's section: the names the IFD has, in the allow list's order, strings trimmed as
+ * Directus does after the pick. Takes ifd over; NULL when none of the names is there. */
+static struct json_object *picked(struct json_object *ifd, const char *const *names, size_t n)
+{
+    struct json_object *out = json_object_new_object(), *v;
+    for (size_t i = 0; i < n; i++)
+        if (json_object_object_get_ex(ifd, names[i], &v))
+            json_object_object_add(out, names[i], json_object_get(v));
+    json_object_put(ifd);
+    if (!json_object_object_length(out)) {
+        json_object_put(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void trim_strings(struct json_object *section)
+{
+    json_object_object_foreach(section, k, v)
+    {
+        if (json_object_get_type(v) != json_type_string)
+            continue;
+        const char *s = json_object_get_string(v);
+        size_t n = (size_t)json_object_get_string_len(v), b = 0;
+        while (b < n && isspace((unsigned char)s[b]))
+            b++;
+        while (n > b && isspace((unsigned char)s[n - 1]))
+            n--;
+        json_object_object_add(section, k, json_object_new_string_len(s + b, (int)(n - b)));
+    }
+}
+
+struct json_object *exif_metadata(const unsigned char *p, size_t n)
+{
+    struct json_object *out = json_object_new_object();
+    exif_t x = {.p = p, .n = n};
+    if (n >= 3 && memcmp(p, "MM\0", 3) && memcmp(p, "II\x2a", 3)) {
+        if (n < 5 || memcmp(p, "Exif\0", 5))
+            return out;
+        x.start = 6;
+    }
+    if (n < x.start + 2)
+        return out;
+    if (!memcmp(p + x.start, "II", 2))
+        x.be = false;
+    else if (!memcmp(p + x.start, "MM", 2))
+        x.be = true;
+    else
+        return out;
+    if (n < x.start + 4 || ex16(&x, x.start + 2) != 0x2a || n <= x.start + 8)
+        return out;
+    size_t ifd = ex32(&x, x.start + 4) + x.start;
+    if (ifd < 8)
+        return out;
+    static const unsigned image_tags[] = {0x010f, 0x0110, 0x8769};
+    static const char *const image_names[] = {"Make", "Model", "ExifTag"};
+    /* FILE_METADATA_ALLOW_LIST's default order. */
+    static const unsigned photo_tags[] = {0x829d, 0x829a, 0x920a, 0x8827};
+    static const char *const photo_names[] = {"FNumber", "ExposureTime", "FocalLength",
+                                              "ISOSpeedRatings"};
+    bool ok;
+    struct json_object *image = ex_ifd(&x, ifd, image_tags, image_names, 3, &ok);
+    if (!ok)
+        return out;
+    struct json_object *exif_tag = NULL, *photo = NULL;
+    if (json_object_object_get_ex(image, "ExifTag", &exif_tag) &&
+        json_object_get_type(exif_tag) == json_type_int && json_object_get_int64(exif_tag) > 0)
+        photo = ex_ifd(&x, (size_t)json_object_get_int64(exif_tag) + x.start, photo_tags,
+                       photo_names, 4, &ok);
+    if ((image = picked(image, image_names, 2))) {
+        trim_strings(image);
+        json_object_object_add(out, "ifd0", image);
+    }
+    if (photo && (photo = picked(photo, photo_names, 4))) {
+        trim_strings(photo);
+        json_object_object_add(out, "exif", photo);
+    }
+    return out;
 }
 
 /* ------------------------------------------------------------------ formatTitle */

@@ -16,12 +16,23 @@
 typedef struct {
     long width, height; /* after the orientation swap */
     int orientation;    /* EXIF orientation, 0 when none */
-    bool has_exif;      /* an EXIF block is present (its tags are not read: see files.c) */
+    bool has_exif;      /* an EXIF block is present */
+    const unsigned char *exif; /* the block as sharp hands it over (JPEG APP1, PNG eXIf, WebP
+                                * EXIF), inside the bytes given; NULL when none was found */
+    size_t exif_n;
 } image_info_t;
 
 /* The dimensions of a PNG, JPEG, GIF or WebP image from its first bytes (p, n: as much of the
  * file as is at hand). false when the bytes are none of these or too short to tell. */
 bool image_info(const unsigned char *p, size_t n, image_info_t *out);
+
+struct json_object;
+
+/* The metadata object Directus stores for an EXIF block: exif-reader 2.0.1's reading of it,
+ * picked by FILE_METADATA_ALLOW_LIST's default (ifd0.Make, ifd0.Model, exif.FNumber,
+ * exif.ExposureTime, exif.FocalLength, exif.ISOSpeedRatings), strings trimmed. An unreadable
+ * block gives {} as exif-reader's throw does. A new json-c object (the caller owns it). */
+struct json_object *exif_metadata(const unsigned char *p, size_t n);
 
 /* formatTitle(s): camelCase split, words on spaces, '-' and '_', capitalised, with the
  * package's acronyms, special cases and lower-case small words. ASCII case rules only. */

@@ -137,6 +137,29 @@ test('one file answers an object; the type names the extension when the name has
 	assert.deepEqual(s.json.data, { id: s.json.data.id, filename_disk: `${s.json.data.id}.txt`, type: 'text/plain' });
 });
 
+// Made by sharp 0.33.5 (Directus's image library): 5 × 3 pixels with EXIF tags, and one with
+// EXIF orientation 6 (Directus then swaps width and height).
+const EXIF_JPG = Buffer.from('/9j/4QEsRXhpZgAASUkqAAgAAAAIAA8BAgAIAAAAhgAAABABAgAHAAAAfgAAABIBAwABAAAAAQAAABoBBQABAAAAbgAAABsBBQABAAAAdgAAACgBAwABAAAAAgAAABMCAwABAAAAAQAAAGmHBAABAAAAjgAAAAAAAAA4YwAA6AMAADhjAADoAwAARU9TIDVEAABDYW5vbiAgAAoAmoIFAAEAAAAUAQAAnYIFAAEAAAAcAQAAJ4gDAAEAAACQAQAAAJAHAAQAAAAwMjEwAZEHAAQAAAABAgMACpIFAAEAAAAMAQAAAKAHAAQAAAAwMTAwAaADAAEAAAD//wAAAqAEAAEAAAAFAAAAA6AEAAEAAAADAAAAAAAAADIAAAABAAAAAQAAAMgAAAAcAAAACgAAAP/bAEMABgQFBgUEBgYFBgcHBggKEAoKCQkKFA4PDBAXFBgYFxQWFhodJR8aGyMcFhYgLCAjJicpKikZHy0wLSgwJSgpKP/bAEMBBwcHCggKEwoKEygaFhooKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKP/AABEIAAMABQMBIgACEQEDEQH/xAAVAAEBAAAAAAAAAAAAAAAAAAAAA//EABQQAQAAAAAAAAAAAAAAAAAAAAD/xAAVAQEBAAAAAAAAAAAAAAAAAAAGB//EABQRAQAAAAAAAAAAAAAAAAAAAAD/2gAMAwEAAhEDEQA/AJAASRP/2Q==', 'base64');
+const ORIENT_JPG = Buffer.from('/9j/4QC8RXhpZgAASUkqAAgAAAAGABIBAwABAAAABgAAABoBBQABAAAAVgAAABsBBQABAAAAXgAAACgBAwABAAAAAgAAABMCAwABAAAAAQAAAGmHBAABAAAAZgAAAAAAAAA4YwAA6AMAADhjAADoAwAABgAAkAcABAAAADAyMTABkQcABAAAAAECAwAAoAcABAAAADAxMDABoAMAAQAAAP//AAACoAQAAQAAAAUAAAADoAQAAQAAAAMAAAAAAAAA/+IB8ElDQ19QUk9GSUxFAAEBAAAB4GxjbXMEIAAAbW50clJHQiBYWVogB+IAAwAUAAkADgAdYWNzcE1TRlQAAAAAc2F3c2N0cmwAAAAAAAAAAAAAAAAAAPbWAAEAAAAA0y1oYW5keem/Vlo+AbaDI4VVRvdPqgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAKZGVzYwAAAPwAAAAkY3BydAAAASAAAAAid3RwdAAAAUQAAAAUY2hhZAAAAVgAAAAsclhZWgAAAYQAAAAUZ1hZWgAAAZgAAAAUYlhZWgAAAawAAAAUclRSQwAAAcAAAAAgZ1RSQwAAAcAAAAAgYlRSQwAAAcAAAAAgbWx1YwAAAAAAAAABAAAADGVuVVMAAAAIAAAAHABzAFIARwBCbWx1YwAAAAAAAAABAAAADGVuVVMAAAAGAAAAHABDAEMAMAAAWFlaIAAAAAAAAPbWAAEAAAAA0y1zZjMyAAAAAAABDD8AAAXd///zJgAAB5AAAP2S///7of///aIAAAPcAADAcVhZWiAAAAAAAABvoAAAOPIAAAOPWFlaIAAAAAAAAGKWAAC3iQAAGNpYWVogAAAAAAAAJKAAAA+FAAC2xHBhcmEAAAAAAAMAAAACZmkAAPKnAAANWQAAE9AAAApb/9sAQwAGBAUGBQQGBgUGBwcGCAoQCgoJCQoUDg8MEBcUGBgXFBYWGh0lHxobIxwWFiAsICMmJykqKRkfLTAtKDAlKCko/9sAQwEHBwcKCAoTCgoTKBoWGigoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgo/8AAEQgAAwAFAwEiAAIRAQMRAf/EABUAAQEAAAAAAAAAAAAAAAAAAAAD/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/EABUBAQEAAAAAAAAAAAAAAAAAAAYH/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AkABJE//Z', 'base64');
+const EXIF_WEBP = Buffer.from('UklGRn4BAABXRUJQVlA4WAoAAAAIAAAABAAAAgAAVlA4IC4AAAAQAgCdASoFAAMAAUAmJaACdLoB+AH4AAPIAP7Lt//TRRhTH3Jv/u82AMJf8IAARVhJRioBAABFeGlmAABJSSoACAAAAAgADwECAAgAAACGAAAAEAECAAcAAAB+AAAAEgEDAAEAAAABAAAAGgEFAAEAAABuAAAAGwEFAAEAAAB2AAAAKAEDAAEAAAACAAAAEwIDAAEAAAABAAAAaYcEAAEAAACOAAAAAAAAADhjAADoAwAAOGMAAOgDAABFT1MgNUQAAENhbm9uICAACgCaggUAAQAAABQBAACdggUAAQAAABwBAAAniAMAAQAAAJABAAAAkAcABAAAADAyMTABkQcABAAAAAECAwAKkgUAAQAAAAwBAAAAoAcABAAAADAxMDABoAMAAQAAAP//AAACoAQAAQAAAAUAAAADoAQAAQAAAAMAAAAAAAAAMgAAAAEAAAABAAAAyAAAABwAAAAKAAAA', 'base64');
+
+test('images: dimensions and the EXIF metadata Directus keeps (FILE_METADATA_ALLOW_LIST)', async () => {
+	const r = await upload('/files?fields=id,filename_download,width,height,metadata', [
+		['file', { filename: 'exif.jpg', type: 'image/jpeg', data: EXIF_JPG }],
+		['file', { filename: 'orient.jpg', type: 'image/jpeg', data: ORIENT_JPG }],
+		['file', { filename: 'exif.webp', type: 'image/webp', data: EXIF_WEBP }],
+		// The type decides whether Directus looks: a PNG sent as octet-stream gets nothing.
+		['file', { filename: 'red.bin', type: 'application/octet-stream', data: RED }],
+	]);
+	assert.equal(r.status, 200, r.text);
+	const by = Object.fromEntries(r.json.data.map((f) => [f.filename_download, f]));
+	const exif = { ifd0: { Make: 'Canon', Model: 'EOS 5D' }, exif: { FNumber: 2.8, ExposureTime: 0.005, FocalLength: 50, ISOSpeedRatings: 400 } };
+	assert.deepEqual([by['exif.jpg'].width, by['exif.jpg'].height, by['exif.jpg'].metadata], [5, 3, exif]);
+	assert.deepEqual([by['orient.jpg'].width, by['orient.jpg'].height, by['orient.jpg'].metadata], [3, 5, {}]);
+	assert.deepEqual([by['exif.webp'].width, by['exif.webp'].height, by['exif.webp'].metadata], [5, 3, exif]);
+	assert.deepEqual([by['red.bin'].width, by['red.bin'].height, by['red.bin'].metadata], [null, null, null]);
+});
+
 test('GET /assets: the bytes through nginx with Directus headers; download; Range', async () => {
 	const r = await upload('/files', [['file', { filename: 'f_red.png', type: 'image/png', data: RED }]]);
 	const f = r.json.data;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <json-c/json.h>
+
 #include "lib/services/files_meta.h"
 
 static void expect_size(const unsigned char *p, size_t n, long w, long h)
@@ -86,6 +88,45 @@ static void test_not_images(void **state)
     assert_false(image_info(zero_len, sizeof zero_len, &ii));
 }
 
+/* EXIF blocks and what Directus stores for them: expected texts from exif-reader 2.0.1 and
+ * lodash's pick with the default FILE_METADATA_ALLOW_LIST, run on the same bytes. */
+static void test_exif_metadata(void **state)
+{
+    (void)state;
+    static const char be[] =
+        "4d4d002a000000080003010f0002000000080000005a011000020000000341e90000876900040000000100"
+        "0000320000000000028827000300000002006400c8829d00050000000100000064000000000000000000000000"
+        "0000204e696b6f6e200000000000000000000000000000000000000000000000";
+    static const char want[] = "{\"ifd0\":{\"Make\":\"Nikon\",\"Model\":{\"type\":\"Buffer\","
+                               "\"data\":[65,233,0]}},\"exif\":{\"FNumber\":null,"
+                               "\"ISOSpeedRatings\":[100,200]}}";
+    unsigned char buf[6 + sizeof be / 2];
+    memcpy(buf, "Exif\0\0", 6);
+    size_t n = 0;
+    for (size_t i = 0; be[i]; i += 2) {
+        unsigned v;
+        sscanf(be + i, "%2x", &v);
+        buf[6 + n++] = (unsigned char)v;
+    }
+    struct {
+        const unsigned char *p;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        {buf + 6, n, want},         /* big-endian TIFF */
+        {buf, n + 6, want},         /* as a JPEG's APP1 carries it */
+        {buf + 6, 30, "{}"},        /* IFD0 cut short: exif-reader's readTags gives null */
+        {(const unsigned char *)"MM\0\x2b\0\0\0\x08", 8, "{}"}, /* not TIFF */
+        {(const unsigned char *)"JUNK", 4, "{}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct json_object *m = exif_metadata(cases[i].p, cases[i].n);
+        assert_string_equal(json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN),
+                            cases[i].want);
+        json_object_put(m);
+    }
+}
+
 static void test_format_title(void **state)
 {
     (void)state;
@@ -140,7 +181,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_png_gif_webp), cmocka_unit_test(test_jpeg),
-        cmocka_unit_test(test_not_images),   cmocka_unit_test(test_format_title),
+        cmocka_unit_test(test_not_images),   cmocka_unit_test(test_exif_metadata),
+        cmocka_unit_test(test_format_title),
         cmocka_unit_test(test_paths),
     };
     return cmocka_run_group_tests_name("services/files_meta", tests, NULL, NULL);
