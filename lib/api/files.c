@@ -139,7 +139,7 @@ static int body_open(ctx_t *ctx, body_t *b)
             return err_invalid_payload(&ctx->err, ctx->arena, "request aborted");
         return 0;
     }
-    int fd = open(req->body_file, O_RDONLY | O_CLOEXEC);
+    int fd = req->body_state == BODY_OK ? open(req->body_file, O_RDONLY | O_CLOEXEC) : -1;
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
         if (fd >= 0)
