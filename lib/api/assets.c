@@ -277,8 +277,13 @@ static int validate_access(ctx_t *ctx, const schema_t *s, const schema_collectio
     struct json_object *rows;
     if (items_perm_for(ctx, &perm) < 0 || read_rows(ctx, s, c, id, "id", perm, &rows) < 0)
         return -1;
-    if (json_object_array_length(rows) != 1)
-        return err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, NULL);
+    if (json_object_array_length(rows) != 1) {
+        static const char reason[] = "You don't have permission to perform \"read\" for "
+                                     "collection \"directus_files\" or it does not exist.";
+        err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, "%s", reason);
+        err_ext_str(&ctx->err, ctx->arena, "reason", reason);
+        return -1;
+    }
     return 0;
 }
 
@@ -550,7 +555,8 @@ static int locate(ctx_t *ctx, const asset_settings_t *st, const transformation_t
         transforms_image(t, *file)) {
         double w = json_object_get_double(get(*file, "width"));
         double h = json_object_get_double(get(*file, "height"));
-        if (!w || !h || w > 6000 || h > 6000) {
+        double max = ctx->conf->assets_transform_image_max_dimension;
+        if (!w || !h || w > max || h > max) {
             err_set(&ctx->err, ctx->arena, ERR_ILLEGAL_ASSET_TRANSFORMATION, NULL);
             struct json_object *inv = json_object_new_array();
             json_object_array_add(inv, json_object_new_string("width"));

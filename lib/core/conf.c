@@ -179,6 +179,8 @@ static const struct key keys[] = {
     {"ASSETS_CACHE_TTL", T_MS, F(assets_cache_ttl_ms), "30d", NOLIM, NULL},
     {"ASSETS_TRANSFORM_MAX_OPERATIONS", T_INT, F(assets_transform_max_operations), "5", 0,
      1 << 20, NULL},
+    {"ASSETS_TRANSFORM_IMAGE_MAX_DIMENSION", T_INT, F(assets_transform_image_max_dimension),
+     "6000", 0, 1 << 30, NULL},
     /* The nginx location X-Accel-Redirect points at (nginx/celer-locations.conf.template). */
     {"ASSETS_ACCEL_PREFIX", T_STR, F(assets_accel_prefix), "/.celer-storage", NOLIM, NULL},
 };

@@ -153,6 +153,7 @@ typedef struct conf {
     const char *files_mime_type_allow_list; /* comma list of minimatch patterns */
     int64_t assets_cache_ttl_ms;
     int assets_transform_max_operations;
+    int assets_transform_image_max_dimension;
     const char *assets_accel_prefix; /* the internal nginx location over the storage roots */
 } conf_t;
 

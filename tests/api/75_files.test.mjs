@@ -221,6 +221,33 @@ test('GET /assets refuses callers who cannot read the file, bad ids and missing 
 	assert.deepEqual((await call('GET', `/assets/${id}`, { headers: admin })).json, generic);
 });
 
+test('a role with a row rule on directus_files: uploads, reads its assets, not the others', async () => {
+	const policy = 'b0000000-0000-4000-8000-00000000e001'; // the fixture's Editor policy
+	const rule = JSON.stringify({ title: { _eq: 'Editor may read' } });
+	sql(`INSERT INTO directus_permissions (collection, action, permissions, fields, policy) VALUES ('directus_files', 'read', '${rule}', '*', '${policy}'), ('directus_files', 'create', NULL, '*', '${policy}')`);
+	try {
+		const mine = await upload('/files?fields=id,title,uploaded_by', [['title', 'Editor may read'], ['file', { filename: 'e.txt', type: 'text/plain', data: TEXT }]], editor);
+		assert.equal(mine.status, 200, mine.text);
+		assert.equal(mine.json.data.uploaded_by, 'c0000000-0000-4000-8000-00000000e001');
+		const a = await bytes(`/assets/${mine.json.data.id}`, editor);
+		assert.equal(a.status, 200);
+		assert.deepEqual(a.body, TEXT);
+		// Written, but the read-back is not allowed: 204, as Directus answers.
+		const hidden = await upload('/files', [['title', 'Hidden'], ['file', { filename: 'h.txt', type: 'text/plain', data: TEXT }]], editor);
+		assert.equal(hidden.status, 204);
+		const id = sql(`SELECT id FROM directus_files WHERE title = 'Hidden'`)[0][0];
+		created.push(id);
+		const reason = `You don't have permission to perform "read" for collection "directus_files" or it does not exist.`;
+		assert.deepEqual((await call('GET', `/assets/${id}`, { headers: editor })).json, { errors: [{ message: reason, extensions: { reason, code: 'FORBIDDEN' } }] });
+		// No delete permission: refused, and the stored file stays.
+		const del = await call('DELETE', `/files/${mine.json.data.id}`, { headers: editor });
+		assert.equal(del.status, 403);
+		assert.deepEqual(storedOf(mine.json.data.id), [`${mine.json.data.id}.txt`]);
+	} finally {
+		sql(`DELETE FROM directus_permissions WHERE collection = 'directus_files' AND policy = '${policy}'`);
+	}
+});
+
 test('GET /assets checks transformations as Directus does; it cannot carry them out', async () => {
 	const r = await upload('/files', [['file', { filename: 'f_red.png', type: 'image/png', data: RED }]]);
 	const id = r.json.data.id;
