@@ -15,8 +15,8 @@
 #include "lib/core/jsonparse.h"
 #include "lib/services/files.h"
 #include "lib/services/items.h"
+#include "lib/services/settings.h"
 #include "lib/sql/plan.h"
-#include "lib/sql/sqlbuf.h"
 
 static const char *const transform_keys[] = {
     "key",     "transforms",         "width",         "height",        "format",
@@ -81,22 +81,8 @@ static int read_settings(ctx_t *ctx, asset_settings_t *st)
                                        "project_logo",          "public_background",
                                        "public_foreground",     "public_favicon"};
     *st = (asset_settings_t){.transform = "all"};
-    sqlbuf_t *b = sqlbuf_new(ctx->arena);
-    sqlbuf_kw(b, "SELECT ");
-    for (size_t i = 0; i < COUNT(cols); i++) {
-        if (i)
-            sqlbuf_kw(b, ", ");
-        sqlbuf_ident(b, cols[i]);
-    }
-    sqlbuf_kw(b, " FROM ");
-    sqlbuf_ident(b, "directus_settings");
-    sqlbuf_kw(b, " LIMIT 1");
-    sqlbuf_out_t r;
-    const char *why = NULL;
     db_result_t res;
-    if (sqlbuf_render(b, ctx->arena, db_dialect(ctx->db), &r, &why) < 0)
-        return err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR, NULL);
-    if (db_exec(ctx->db, ctx->arena, &ctx->err, r.sql, r.params, r.nparams, &res) < 0)
+    if (settings_columns(ctx->arena, &ctx->err, ctx->db, cols, COUNT(cols), &res) < 0)
         return -1;
     if (!res.nrows)
         return 0;

@@ -20,9 +20,9 @@
 #include "lib/services/files_meta.h"
 #include "lib/services/items.h"
 #include "lib/services/mime.h"
+#include "lib/services/settings.h"
 #include "lib/services/write.h"
 #include "lib/sql/plan.h"
-#include "lib/sql/sqlbuf.h"
 
 /* A file written to a location during the request. */
 typedef struct {
@@ -235,19 +235,11 @@ static int read_existing(upload_t *u, struct json_object **out)
 static int default_folder(upload_t *u, struct json_object **out)
 {
     ctx_t *ctx = u->ctx;
-    *out = NULL;
-    sqlbuf_t *b = sqlbuf_new(ctx->arena);
-    sqlbuf_kw(b, "SELECT ");
-    sqlbuf_ident(b, "storage_default_folder");
-    sqlbuf_kw(b, " FROM ");
-    sqlbuf_ident(b, "directus_settings");
-    sqlbuf_kw(b, " LIMIT 1");
-    sqlbuf_out_t r;
-    const char *why = NULL;
+    static const char *const col = "storage_default_folder";
     db_result_t res;
-    if (sqlbuf_render(b, ctx->arena, db_dialect(ctx->db), &r, &why) < 0 ||
-        db_exec(ctx->db, ctx->arena, &ctx->err, r.sql, r.params, r.nparams, &res) < 0)
-        return err_is_set(&ctx->err) ? -1 : err_set(&ctx->err, ctx->arena, ERR_INTERNAL_SERVER_ERROR, NULL);
+    *out = NULL;
+    if (settings_columns(ctx->arena, &ctx->err, ctx->db, &col, 1, &res) < 0)
+        return -1;
     if (res.nrows) {
         const db_value_t *v = db_cell(&res, 0, 0);
         if (v->type == DB_TEXT && v->s.n)
