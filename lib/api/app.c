@@ -75,6 +75,7 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/relations/:collection/:field", relations_one),
     ROUTE(M(GET), "/schema/snapshot", schema_snapshot_get),
     ROUTE(M(POST), "/files", files_create),
+    ROUTE(M(POST), "/files/import", files_import),
     ROUTE(M(PATCH), "/files", files_update),
     ROUTE(M(PATCH), "/files/:id", files_update_one),
     ROUTE(M(DELETE), "/files", files_delete),

@@ -15,8 +15,10 @@
 #include "lib/api/schema_cache.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
+#include "lib/perm/perm.h"
 #include "lib/http/multipart.h"
 #include "lib/services/files.h"
+#include "lib/services/files_import.h"
 #include "lib/services/files_meta.h"
 #include "lib/services/items.h"
 #include "lib/services/mime.h"
@@ -127,19 +129,28 @@ typedef struct {
     size_t maplen;
 } body_t;
 
-/* The body where nginx spooled it, mapped; else the one read into memory. */
+static int map_file(ctx_t *ctx, const char *path, body_t *b);
+
+/* The body where nginx (or the worker) spooled it, mapped; else the one read into memory. */
 static int body_open(ctx_t *ctx, body_t *b)
 {
     request_t *req = ctx->req;
     *b = (body_t){.p = req->body.p ? req->body.p : "", .n = req->body.n};
-    if (!req->body_file) {
+    if (!req->body_file || req->body_state != BODY_OK) {
         if (req->body_state == BODY_TOO_LARGE)
             return err_invalid_payload(&ctx->err, ctx->arena, "request entity too large");
         if (req->body_state == BODY_ABORTED)
             return err_invalid_payload(&ctx->err, ctx->arena, "request aborted");
         return 0;
     }
-    int fd = req->body_state == BODY_OK ? open(req->body_file, O_RDONLY | O_CLOEXEC) : -1;
+    return map_file(ctx, req->body_file, b);
+}
+
+/* A whole file mapped read-only (an empty one is an empty body). */
+static int map_file(ctx_t *ctx, const char *path, body_t *b)
+{
+    *b = (body_t){.p = "", .n = 0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
         if (fd >= 0)
@@ -396,8 +407,13 @@ static int upload_one(upload_t *u, struct json_object *data, str_t bytes)
     bool replacement = existing != NULL;
     size_t events = u->iw.w.events.n;
     struct json_object *key = u->existing_key;
-    if (!replacement && write_create_one(&u->iw.w, u->c, copy(a, payload), NULL, &key) < 0)
-        return -1;
+    if (!replacement) {
+        /* FilesService.createOne: a new file needs its type. */
+        if (!json_truthy(get(payload, "type")))
+            return err_invalid_payload(&ctx->err, a, "\"type\" is required");
+        if (write_create_one(&u->iw.w, u->c, copy(a, payload), NULL, &key) < 0)
+            return -1;
+    }
     const char *id = write_key_text(a, key);
     const char *ext = file_extension(a, payload);
     if (!json_truthy(get(payload, "filename_disk")))
@@ -568,6 +584,116 @@ int files_update_one(ctx_t *ctx)
     /* Then the controller's updateOne(pk, req.body): a multipart request's body is {}. */
     ctx->body = json_own(ctx->arena, json_object_new_object());
     return items_update_one_in(ctx, s, c);
+}
+
+/* ------------------------------------------------------------------ import */
+
+/* Joi's importSchema {url: string required, data: object}: the first failure in its order. */
+static int import_body(ctx_t *ctx)
+{
+    struct json_object *body = ctx->body, *v;
+    arena_t *a = ctx->arena;
+    if (json_object_get_type(body) != json_type_object)
+        return err_invalid_payload(&ctx->err, a, "\"value\" must be of type object");
+    if (!json_object_object_get_ex(body, "url", &v))
+        return err_invalid_payload(&ctx->err, a, "\"url\" is required");
+    if (json_object_get_type(v) != json_type_string)
+        return err_invalid_payload(&ctx->err, a, "\"url\" must be a string");
+    if (!json_object_get_string_len(v))
+        return err_invalid_payload(&ctx->err, a, "\"url\" is not allowed to be empty");
+    if (json_object_object_get_ex(body, "data", &v) && json_object_get_type(v) != json_type_object)
+        return err_invalid_payload(&ctx->err, a, "\"data\" must be of type object");
+    json_object_object_foreach(body, k, val)
+    {
+        (void)val;
+        if (strcmp(k, "url") && strcmp(k, "data"))
+            return err_invalid_payload(&ctx->err, a, arena_printf(a, "\"%s\" is not allowed", k));
+    }
+    return 0;
+}
+
+/* validateAccess(create, directus_files) without keys: a permission row is enough. */
+static int import_access(ctx_t *ctx)
+{
+    const perm_set_t *ps;
+    if (ctx->acc.admin)
+        return 0;
+    if (items_perm_load(ctx, PERM_CREATE, &ps) < 0)
+        return -1;
+    if (ps && perm_coll(ps, STR("directus_files")))
+        return 0;
+    static const char reason[] = "You don't have permission to perform \"create\" for collection "
+                                 "\"directus_files\" or it does not exist.";
+    err_set(&ctx->err, ctx->arena, ERR_FORBIDDEN, "%s", reason);
+    err_ext_str(&ctx->err, ctx->arena, "reason", reason);
+    return -1;
+}
+
+typedef struct {
+    upload_t *u;
+    struct json_object *payload;
+    str_t bytes;
+} import_t;
+
+static int import_one(void *arg)
+{
+    import_t *im = arg;
+    return upload_one(im->u, im->payload, im->bytes);
+}
+
+/* importOne's payload: the name, first location, type and title of the download, then data. */
+static struct json_object *import_payload(ctx_t *ctx, const files_download_t *dl,
+                                          const char *filename)
+{
+    arena_t *a = ctx->arena;
+    struct json_object *p = json_own(a, json_object_new_object()), *data;
+    put_text(p, "filename_download", filename);
+    put_text(p, "storage", ctx->conf->nstorage ? ctx->conf->storage[0].name : "local");
+    if (dl->content_type)
+        put_text(p, "type", dl->content_type);
+    put_text(p, "title", format_title(a, str_c(filename)));
+    if (json_object_object_get_ex(ctx->body, "data", &data) &&
+        json_object_get_type(data) == json_type_object) {
+        json_object_object_foreach(data, k, v) put(p, k, json_object_get(v));
+    }
+    return p;
+}
+
+int files_import(ctx_t *ctx)
+{
+    const schema_t *s;
+    const schema_collection_t *c = files_collection(ctx, &s);
+    if (!c || import_body(ctx) < 0 || import_access(ctx) < 0)
+        return -1;
+    arena_t *a = ctx->arena;
+    const char *url = json_object_get_string(get(ctx->body, "url"));
+    files_download_t dl;
+    if (files_download(a, url, ctx->conf->import_ip_deny_list, &dl) < 0)
+        return err_service_unavailable(&ctx->err, a, "external-file",
+                                       arena_printf(a, "Couldn't fetch file from URL \"%s\"", url));
+    body_t b = {0};
+    const char *filename = files_url_filename(a, dl.effective_url);
+    int rc = -1;
+    if (!filename) {
+        err_js(&ctx->err, a, "URI malformed");
+    } else if (map_file(ctx, dl.path, &b) == 0) {
+        upload_t u;
+        upload_init(&u, ctx, s, c);
+        import_t im = {&u, import_payload(ctx, &dl, filename), {b.p, b.n}};
+        struct json_object *id = get(im.payload, "id");
+        if (id && !write_key_valid(c, id)) {
+            err_set(&ctx->err, a, ERR_FORBIDDEN, NULL);
+        } else {
+            u.existing_key = id;
+            rc = items_transaction(&u.iw, import_one, &im);
+            settle(&u, rc);
+        }
+        body_close(&b);
+        if (rc == 0)
+            rc = items_reread_one(ctx, s, c, u.keys.v[0]);
+    }
+    unlink(dl.path);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ deletes */

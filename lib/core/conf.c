@@ -181,6 +181,8 @@ static const struct key keys[] = {
      1 << 20, NULL},
     {"ASSETS_TRANSFORM_IMAGE_MAX_DIMENSION", T_INT, F(assets_transform_image_max_dimension),
      "6000", 0, 1 << 30, NULL},
+    {"IMPORT_IP_DENY_LIST", T_STR, F(import_ip_deny_list), "0.0.0.0,169.254.169.254", NOLIM,
+     NULL},
     /* The nginx location X-Accel-Redirect points at (nginx/celer-locations.conf.template). */
     {"ASSETS_ACCEL_PREFIX", T_STR, F(assets_accel_prefix), "/.celer-storage", NOLIM, NULL},
 };
@@ -193,7 +195,7 @@ static const char *const known_extra[] = {
     "MARKETPLACE_", "SERVE_APP", "GRAPHQL_", "RATE_LIMITER_", "CACHE_", "REDIS_", "WEBSOCKETS_",
     "PASSWORD_RESET_URL_ALLOW_LIST", "USER_", "USERS_", "HASH_SALT_LENGTH", "RETENTION_", "ACTIVITY_",
     "REVISIONS_", "PROJECT_", "NODE_", "TEMP_PATH", "MIGRATIONS_PATH", "PACKAGE_FILE_LOCATION",
-    "IMPORT_IP_DENY_LIST", "RELATIONAL_BATCH_SIZE", "EXPORT_BATCH_SIZE", "SERVER_",
+    "RELATIONAL_BATCH_SIZE", "EXPORT_BATCH_SIZE", "SERVER_",
     "REGISTER_STALL_TIME", "EMAIL_VERIFICATION_TOKEN_TTL", "FILE_METADATA_ALLOW_LIST",
     "SESSION_", "REFRESH_TOKEN_", "ACCESS_TOKEN_TTL", "LOGGER_", "METRICS_", "QUERYSTRING_",
     "CONTENT_SECURITY_POLICY_", "HSTS_", "SYNCHRONIZATION_", "LOCK_",

@@ -154,6 +154,7 @@ typedef struct conf {
     int64_t assets_cache_ttl_ms;
     int assets_transform_max_operations;
     int assets_transform_image_max_dimension;
+    const char *import_ip_deny_list; /* POST /files/import: addresses never fetched from */
     const char *assets_accel_prefix; /* the internal nginx location over the storage roots */
 } conf_t;
 

@@ -7,6 +7,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -437,4 +439,53 @@ test('response cache: an upload purges the cached GET /files', async () => {
 	const gone = await send('GET', path, admin);
 	assert.equal(gone.headers['x-cache'], 'MISS');
 	assert.deepEqual(gone.json.data, []);
+});
+
+test('POST /files/import: a URL\'s content uploaded after redirects; refused addresses and answers', async () => {
+	const server = http.createServer((req, res) => {
+		if (req.url === '/redirect') {
+			res.writeHead(302, { location: '/dir/red%20image.png?x=1' });
+			return res.end();
+		}
+		if (req.url.startsWith('/dir/red%20image.png')) {
+			res.writeHead(200, { 'content-type': 'image/png' });
+			return res.end(RED);
+		}
+		if (req.url === '/notes.txt') {
+			res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-encoding': 'gzip' });
+			return res.end(gzipSync(TEXT));
+		}
+		res.writeHead(404);
+		res.end();
+	});
+	await new Promise((r) => server.listen(0, '127.0.0.1', r));
+	const base = `http://127.0.0.1:${server.address().port}`;
+	try {
+		const { send, uploads } = await startPool({ IMPORT_IP_DENY_LIST: '192.0.2.1' });
+		const post = (body, headers = admin) => send('POST', '/files/import?fields=id,title,filename_download,type,width,height,filesize,description', { ...headers, 'content-type': 'application/json' }, JSON.stringify(body));
+		const r = await post({ url: `${base}/redirect`, data: { description: 'imported' } });
+		assert.equal(r.status, 200, r.body);
+		const f = r.json.data;
+		assert.deepEqual({ ...f, id: 0, filesize: Number(f.filesize) }, {
+			id: 0, title: 'Red Image.png', filename_download: 'red image.png', type: 'image/png', width: 3, height: 2, filesize: RED.length, description: 'imported',
+		});
+		assert.deepEqual(readFileSync(join(uploads, `${f.id}.png`)), RED);
+		const t = await post({ url: `${base}/notes.txt` });
+		assert.equal(t.status, 200, t.body);
+		assert.equal(t.json.data.type, 'text/plain; charset=utf-8');
+		assert.deepEqual(readFileSync(join(uploads, `${t.json.data.id}.txt`)), TEXT);
+		const missing = await post({ url: `${base}/nothing` });
+		assert.equal(missing.status, 503);
+		assert.deepEqual(missing.json.errors[0].extensions, { service: 'external-file', reason: `Couldn't fetch file from URL "${base}/nothing"`, code: 'SERVICE_UNAVAILABLE' });
+		assert.deepEqual((await post({ data: 1 })).json.errors[0].extensions.reason, '"url" is required');
+		for (const id of [f.id, t.json.data.id]) await send('DELETE', `/files/${id}`, admin);
+		assert.deepEqual(readdirSync(uploads), []);
+		// The stack runs with Directus's default IMPORT_IP_DENY_LIST: this machine is refused.
+		const denied = await call('POST', '/files/import', { headers: admin, body: { url: `${base}/redirect` } });
+		assert.equal(denied.status, 503);
+		const editorTry = await call('POST', '/files/import', { headers: editor, body: { url: `${base}/redirect` } });
+		assert.equal(editorTry.json.errors[0].extensions.reason, 'You don\'t have permission to perform "create" for collection "directus_files" or it does not exist.');
+	} finally {
+		server.close();
+	}
 });
