@@ -471,7 +471,7 @@ static const char *utc_string(arena_t *a, const char *iso)
 }
 
 /* The X-Accel-Redirect target: nginx decodes %XX in it before mapping it to the folder. The
- * "-whole" twin of the location ignores Range (a HEAD answers the whole length, as Directus). */
+ * "-whole" twin of the location ignores Range (a HEAD, or a Range Directus would not read). */
 static const char *accel_uri(arena_t *a, const conf_t *conf, const char *location, const char *name,
                              bool whole)
 {
@@ -596,6 +596,9 @@ int assets_get(ctx_t *ctx)
     if (lm)
         response_set_header_c(res, "Last-Modified", lm);
     bool head = ctx->req->method == HTTP_HEAD;
+    /* A Range Directus does not read (malformed, or beside a transformation) is ignored: the
+     * whole file, as from a HEAD, where nginx would answer 416 or a part. */
+    bool whole = head || (request_header(ctx->req, "range").p && !range.asked);
     if (head && range.asked)
         response_set_header_c(res, "Content-Range",
                               content_range(ctx->arena, range,
@@ -603,7 +606,7 @@ int assets_get(ctx_t *ctx)
     const char *location = text_of(get(file, "storage"));
     response_set_header_c(res, "X-Accel-Redirect",
                           accel_uri(ctx->arena, ctx->conf, location,
-                                    text_of(get(file, "filename_disk")), head));
+                                    text_of(get(file, "filename_disk")), whole));
     (void)root;
     return 0;
 }
