@@ -3,8 +3,9 @@
  * metadata(), read here from the PNG, JPEG, GIF and WebP headers, EXIF orientation 5-8 swapping
  * them as Directus does), the EXIF tags it keeps (exif-reader's reading, FILE_METADATA_ALLOW_LIST's
  * default), the title @directus/format-title makes of the file name, and Node's path.extname /
- * path.parse(...).name of a name. Not read: TIFF and AVIF images, IPTC (description, title,
- * tags), ICC and XMP, which sharp would give Directus.
+ * path.parse(...).name of a name. Not read: TIFF and AVIF images, and the sections outside the
+ * default allow list (ICC, XMP, GPS, ...). IPTC changes nothing in 11.3.5: getMetadata looks for
+ * "Caption", "Headline" and "Keywords" where parseIptc writes them lower-case.
  */
 #ifndef LIB_SERVICES_FILES_META_H
 #define LIB_SERVICES_FILES_META_H
