@@ -19,24 +19,24 @@
 #include "lib/sql/plan.h"
 
 static const char *const transform_keys[] = {
-    "key",     "transforms",         "width",         "height",        "format",
-    "fit",     "quality",            "withoutEnlargement", "focal_point_x", "focal_point_y",
+    "key",     "transforms",         "width",         "height",        "format", "fit",
+    "quality", "withoutEnlargement", "focal_point_x", "focal_point_y",
 };
 
 /* SYSTEM_ASSET_ALLOW_LIST's keys: every one of them has a resize transform. */
 static const char *const system_keys[] = {
-    "system-small-cover",  "system-small-contain", "system-medium-cover",
-    "system-medium-contain", "system-large-cover", "system-large-contain",
+    "system-small-cover",    "system-small-contain", "system-medium-cover",
+    "system-medium-contain", "system-large-cover",   "system-large-contain",
 };
 
 /* types/assets.ts TransformationMethods: the sharp methods `transforms` may name. */
 static const char *const methods[] = {
-    "toFormat",  "jpeg",     "png",        "tiff",          "webp",      "avif",     "resize",
-    "extend",    "extract",  "trim",       "rotate",        "flip",      "flop",     "sharpen",
-    "median",    "blur",     "flatten",    "gamma",         "negate",    "normalise", "normalize",
-    "clahe",     "convolve", "threshold",  "linear",        "recomb",    "modulate", "tint",
-    "greyscale", "grayscale", "toColorspace", "toColourspace", "removeAlpha", "ensureAlpha",
-    "extractChannel", "bandbool",
+    "toFormat",     "jpeg",          "png",         "tiff",        "webp",           "avif",
+    "resize",       "extend",        "extract",     "trim",        "rotate",         "flip",
+    "flop",         "sharpen",       "median",      "blur",        "flatten",        "gamma",
+    "negate",       "normalise",     "normalize",   "clahe",       "convolve",       "threshold",
+    "linear",       "recomb",        "modulate",    "tint",        "greyscale",      "grayscale",
+    "toColorspace", "toColourspace", "removeAlpha", "ensureAlpha", "extractChannel", "bandbool",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -140,8 +140,8 @@ static int check_transforms(ctx_t *ctx, transformation_t *t, struct json_object 
         else if (json_object_get_type(tr) == json_type_string && json_object_get_string_len(tr))
             name = arena_strndup(ctx->arena, json_object_get_string(tr), 1);
         if (!in_list(methods, COUNT(methods), name))
-            return invalid(ctx, "\"transforms\" Parameter does not allow \"%s\" as a transformation",
-                           name);
+            return invalid(
+                ctx, "\"transforms\" Parameter does not allow \"%s\" as a transformation", name);
     }
     t->transforms = v;
     return 0;
@@ -537,8 +537,7 @@ static int locate(ctx_t *ctx, const asset_settings_t *st, const transformation_t
         return -1;
     static const char *const images[] = {"image/jpeg", "image/png", "image/webp", "image/tiff",
                                          "image/avif"};
-    if (in_list(images, COUNT(images), text_of(get(*file, "type"))) &&
-        transforms_image(t, *file)) {
+    if (in_list(images, COUNT(images), text_of(get(*file, "type"))) && transforms_image(t, *file)) {
         double w = json_object_get_double(get(*file, "width"));
         double h = json_object_get_double(get(*file, "height"));
         double max = ctx->conf->assets_transform_image_max_dimension;
@@ -579,19 +578,19 @@ int assets_get(ctx_t *ctx)
     bool download = json_object_object_get_ex(ctx->query, "download", NULL);
     const char *type = text_of(get(file, "type"));
     response_set_header_c(res, "Content-Type", type ? type : "application/octet-stream");
-    response_set_header_c(res, "Content-Disposition",
-                          assets_content_disposition(ctx->arena, download ? "attachment" : "inline",
-                                                     name));
+    response_set_header_c(
+        res, "Content-Disposition",
+        assets_content_disposition(ctx->arena, download ? "attachment" : "inline", name));
     response_set_header_c(res, "Cache-Control", cache_control(ctx));
     /* nginx adds Accept-Ranges to a whole answer, not to a 206: Directus has it on both. */
     if (range.asked)
         response_set_header_c(res, "Accept-Ranges", "bytes");
     const char *fmt = text_of(get(t.params, "format"));
-    bool accept = (fmt && !strcmp(fmt, "auto")) ||
-                  (!fmt && t.preset && text_of(get(t.preset, "format")) &&
-                   !strcmp(text_of(get(t.preset, "format")), "auto"));
-    response_set_header_c(res, "Vary", accept ? "Origin, Cache-Control, Accept"
-                                              : "Origin, Cache-Control");
+    bool accept =
+        (fmt && !strcmp(fmt, "auto")) || (!fmt && t.preset && text_of(get(t.preset, "format")) &&
+                                          !strcmp(text_of(get(t.preset, "format")), "auto"));
+    response_set_header_c(res, "Vary",
+                          accept ? "Origin, Cache-Control, Accept" : "Origin, Cache-Control");
     const char *lm = utc_string(ctx->arena, text_of(get(file, "modified_on")));
     if (lm)
         response_set_header_c(res, "Last-Modified", lm);
@@ -600,13 +599,13 @@ int assets_get(ctx_t *ctx)
      * whole file, as from a HEAD, where nginx would answer 416 or a part. */
     bool whole = head || (request_header(ctx->req, "range").p && !range.asked);
     if (head && range.asked)
-        response_set_header_c(res, "Content-Range",
-                              content_range(ctx->arena, range,
-                                            json_object_get_double(get(file, "filesize"))));
+        response_set_header_c(
+            res, "Content-Range",
+            content_range(ctx->arena, range, json_object_get_double(get(file, "filesize"))));
     const char *location = text_of(get(file, "storage"));
-    response_set_header_c(res, "X-Accel-Redirect",
-                          accel_uri(ctx->arena, ctx->conf, location,
-                                    text_of(get(file, "filename_disk")), whole));
+    response_set_header_c(
+        res, "X-Accel-Redirect",
+        accel_uri(ctx->arena, ctx->conf, location, text_of(get(file, "filename_disk")), whole));
     (void)root;
     return 0;
 }

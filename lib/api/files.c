@@ -88,9 +88,8 @@ static const char *iso_now(arena_t *a)
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                        (int)(ts.tv_nsec / 1000000));
+    return arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000));
 }
 
 /* `${value}` of a JSON value. */
@@ -212,8 +211,8 @@ static int read_existing(upload_t *u, struct json_object **out)
     *out = NULL;
     struct json_object *raw = json_own(ctx->arena, json_object_new_object());
     struct json_object *fields = json_object_new_array();
-    static const char *const names[] = {"folder",      "filename_download", "filename_disk",
-                                        "title",       "description",       "metadata"};
+    static const char *const names[] = {"folder", "filename_download", "filename_disk",
+                                        "title",  "description",       "metadata"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         json_object_array_add(fields, json_object_new_string(names[i]));
     put(raw, "fields", fields);
@@ -369,8 +368,7 @@ static int store(upload_t *u, struct json_object *payload, struct json_object *k
         if (write_update_many(&u->iw.w, u->c, &one, copy(a, payload), NULL) < 0)
             return -1;
         u->after = grow(a, u->after, &u->acap, u->nafter, sizeof *u->after);
-        u->after[u->nafter++] =
-            (after_t){root, write_key_text(a, key), target, disk_name};
+        u->after[u->nafter++] = (after_t){root, write_key_text(a, key), target, disk_name};
     }
     put(payload, "filesize", json_object_new_int64((int64_t)data.n));
     image_metadata(u, payload, data);
@@ -704,7 +702,7 @@ typedef struct {
     const schema_t *s;
     const schema_collection_t *c;
     write_keys_t keys;
-    const query_t *by_query; /* deleteByQuery: the keys come from this query */
+    const query_t *by_query;  /* deleteByQuery: the keys come from this query */
     struct json_object *rows; /* id, storage, filename_disk of the files read before */
 } delete_t;
 
@@ -771,8 +769,7 @@ static int delete_stored(delete_t *d)
         if (!root)
             return err_js(&ctx->err, a, "Location \"%s\" doesn't exist.", js_text(a, st));
         if (json_object_get_type(fd) != json_type_string)
-            return err_js(&ctx->err, a,
-                          "The \"path\" argument must be of type string. Received %s",
+            return err_js(&ctx->err, a, "The \"path\" argument must be of type string. Received %s",
                           fd ? js_text(a, fd) : "null");
         const char *prefix = str_dup(a, path_stem(str_c(json_object_get_string(fd))));
         if (files_name_safe(prefix))

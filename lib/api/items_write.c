@@ -164,7 +164,8 @@ int items_reread_one(ctx_t *ctx, const schema_t *s, const schema_collection_t *c
                      struct json_object *key)
 {
     query_env_t env = items_env(ctx);
-    plan_opts_t opts = {.limit_default = env.limit_default, .by_key = true, .key = key_str(ctx, key)};
+    plan_opts_t opts = {
+        .limit_default = env.limit_default, .by_key = true, .key = key_str(ctx, key)};
     return forbidden_is_204(ctx, items_read_respond(ctx, s, c, ctx->sanitized, &opts, ITEMS_ONE));
 }
 
@@ -320,7 +321,8 @@ static int update(ctx_t *ctx, wreq_t *r)
         keys = write_keys_of(ctx->arena, v);
         rc = write_update_many(&r->iw.w, r->c, &keys, json_object_object_get(body, "data"), NULL);
     } else {
-        rc = write_update_by_query(&r->iw.w, r->c, &bq, json_object_object_get(body, "data"), &keys);
+        rc =
+            write_update_by_query(&r->iw.w, r->c, &bq, json_object_object_get(body, "data"), &keys);
     }
     if (end(&r->iw, rc) < 0)
         return -1;

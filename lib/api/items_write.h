@@ -35,7 +35,7 @@ void items_writer_init(items_writer_t *iw, ctx_t *ctx, const schema_t *s);
  * COMMIT the pool caches iw's writes made stale are bumped. */
 int items_transaction(items_writer_t *iw, int (*fn)(void *), void *arg);
 
-int items_create(ctx_t *ctx);     /* POST /items/:collection */
+int items_create(ctx_t *ctx); /* POST /items/:collection */
 
 /* The same routes' work on a collection the caller resolved (a system controller that behaves
  * as the items one: lib/api/files.c). */

@@ -22,22 +22,22 @@
 #include "lib/core/str.h"
 
 typedef struct {
-    str_t name;        /* the disposition's name parameter; STR_NULL when absent */
-    str_t filename;    /* basename of filename* / filename, decoded; valid when has_filename */
+    str_t name;     /* the disposition's name parameter; STR_NULL when absent */
+    str_t filename; /* basename of filename* / filename, decoded; valid when has_filename */
     bool has_filename;
-    bool is_file;      /* busboy's 'file' event rather than 'field' */
-    str_t type;        /* "type/subtype" lower case; "text/plain" when absent or malformed */
-    str_t data;        /* the content: a slice of the body */
+    bool is_file; /* busboy's 'file' event rather than 'field' */
+    str_t type;   /* "type/subtype" lower case; "text/plain" when absent or malformed */
+    str_t data;   /* the content: a slice of the body */
 } mp_part_t;
 
 typedef struct {
     const char *p; /* the body */
     size_t n;
-    size_t pos;          /* next byte to read */
-    const char *delim;   /* "\r\n--" boundary */
+    size_t pos;        /* next byte to read */
+    const char *delim; /* "\r\n--" boundary */
     size_t dn;
-    bool started;        /* the first delimiter was found */
-    bool done;           /* the closing delimiter was read */
+    bool started; /* the first delimiter was found */
+    bool done;    /* the closing delimiter was read */
 } mp_parser_t;
 
 /* The boundary parameter of a Content-Type (quoted or not), in a. -1 when there is none. */

@@ -89,17 +89,20 @@ static bool is_local(const ipaddr_t *ip)
         return false;
     bool hit = false;
     for (i = ifs; i && !hit; i = i->ifa_next) {
-        if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+        if (!i->ifa_addr ||
+            (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
             continue;
         ipaddr_t a = {.family = i->ifa_addr->sa_family}, m = {.family = a.family};
         bool v4 = a.family == AF_INET;
-        memcpy(a.b, v4 ? (void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-                       : (void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+        memcpy(a.b,
+               v4 ? (void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
+                  : (void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
                v4 ? 4 : 16);
         int bits = v4 ? 32 : 128;
         if ((i->ifa_flags & IFF_LOOPBACK) && i->ifa_netmask) {
-            memcpy(m.b, v4 ? (void *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
-                           : (void *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr,
+            memcpy(m.b,
+                   v4 ? (void *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
+                      : (void *)&((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr,
                    v4 ? 4 : 16);
             bits = 0;
             for (int k = 0; k < (v4 ? 4 : 16); k++)
@@ -149,8 +152,8 @@ const char *files_encode_url(arena_t *a, const char *url)
     for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
         unsigned char c = *p;
         /* encodeurl 2.0.0's set: what may stand in a URL as it is. */
-        bool keep = c == 0x21 || (c >= 0x23 && c <= 0x3b) || c == 0x3d || (c >= 0x3f && c <= 0x5f) ||
-                    (c >= 0x61 && c <= 0x7a) || c == 0x7c || c == 0x7e;
+        bool keep = c == 0x21 || (c >= 0x23 && c <= 0x3b) || c == 0x3d ||
+                    (c >= 0x3f && c <= 0x5f) || (c >= 0x61 && c <= 0x7a) || c == 0x7c || c == 0x7e;
         if (c == '%') {
             bool escape = isxdigit(p[1]) && isxdigit(p[2]);
             buf_puts(&b, escape ? "%" : "%25");
@@ -166,9 +169,10 @@ const char *files_encode_url(arena_t *a, const char *url)
 
 static int hex(unsigned char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                               : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* decodeURI: escapes of reserved characters stay; a bad escape or bad UTF-8 throws. */

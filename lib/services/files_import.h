@@ -15,9 +15,9 @@
 #include "lib/core/str.h"
 
 typedef struct {
-    const char *path;         /* the temporary file holding the body (the caller removes it) */
+    const char *path;          /* the temporary file holding the body (the caller removes it) */
     const char *effective_url; /* after redirects */
-    const char *content_type; /* the answer's Content-Type, NULL when it had none */
+    const char *content_type;  /* the answer's Content-Type, NULL when it had none */
 } files_download_t;
 
 /* Fetches url; 0 with *out filled for a 2xx answer, -1 for anything else (refused address,

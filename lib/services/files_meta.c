@@ -186,8 +186,8 @@ static bool jpeg_info(const unsigned char *p, size_t n, image_info_t *o)
 bool image_info(const unsigned char *p, size_t n, image_info_t *out)
 {
     *out = (image_info_t){0};
-    bool ok = png_info(p, n, out) || gif_info(p, n, out) || webp_info(p, n, out) ||
-              jpeg_info(p, n, out);
+    bool ok =
+        png_info(p, n, out) || gif_info(p, n, out) || webp_info(p, n, out) || jpeg_info(p, n, out);
     if (ok && out->orientation >= 5) {
         long w = out->width;
         out->width = out->height;
@@ -245,15 +245,24 @@ static struct json_object *ex_value(const exif_t *x, size_t o, unsigned type)
     if (o + size[type] > x->n)
         return NULL;
     switch (type) {
-    case 1: return json_object_new_int(x->p[o]);
-    case 3: return json_object_new_int((int)ex16(x, o));
-    case 4: return json_object_new_int64((int64_t)ex32(x, o));
-    case 5: return ex_number((double)ex32(x, o) / (double)ex32(x, o + 4));
-    case 6: return json_object_new_int((signed char)x->p[o]);
-    case 8: return json_object_new_int((int16_t)ex16(x, o));
-    case 9: return json_object_new_int((int32_t)ex32(x, o));
-    case 10: return ex_number((double)(int32_t)ex32(x, o) / (double)(int32_t)ex32(x, o + 4));
-    default: return NULL;
+    case 1:
+        return json_object_new_int(x->p[o]);
+    case 3:
+        return json_object_new_int((int)ex16(x, o));
+    case 4:
+        return json_object_new_int64((int64_t)ex32(x, o));
+    case 5:
+        return ex_number((double)ex32(x, o) / (double)ex32(x, o + 4));
+    case 6:
+        return json_object_new_int((signed char)x->p[o]);
+    case 8:
+        return json_object_new_int((int16_t)ex16(x, o));
+    case 9:
+        return json_object_new_int((int32_t)ex32(x, o));
+    case 10:
+        return ex_number((double)(int32_t)ex32(x, o) / (double)(int32_t)ex32(x, o + 4));
+    default:
+        return NULL;
     }
 }
 
@@ -405,30 +414,29 @@ struct json_object *exif_metadata(const unsigned char *p, size_t n)
 /* ------------------------------------------------------------------ formatTitle */
 
 static const char *const acronyms[] = {
-    "2D",     "3D",      "4WD",  "A2O",  "AI",   "API",    "BIOS", "CC",    "CCTV",  "CCV",
-    "CD",     "CD-ROM",  "CIA",  "CMS",  "COBOL", "CSS",   "CSV",  "CV",    "DB",    "DIY",
-    "DNA",    "DVD",     "E3",   "EIN",  "ESPN", "FAQ",    "FAQs", "FBI",   "FORTRAN", "FPS",
-    "FTP",    "HTML",    "HTTP", "HTTPS", "ID",  "IP",     "ISO",  "JS",    "JSON",  "LASER",
-    "M2A",    "M2M",     "M2MM", "M2O",  "MMORPG", "NAFTA", "NASA", "NDA",  "O2A",   "O2M",
-    "PDF",    "PHP",     "POP",  "RAM",  "RNGR", "ROM",    "RPG",  "RTFM",  "RTS",   "SCUBA",
-    "SDK",    "SITCOM",  "SKU",  "SMTP", "SQL",  "SSL",    "SSN",  "SWAT",  "TBS",   "TLS",
-    "TNA",    "TS",      "TTL",  "TV",   "UI",   "URL",    "USB",  "UWP",   "VIP",   "W3C",
-    "WWE",    "WWF",     "WWW",  "WYSIWYG",
+    "2D",     "3D",    "4WD",  "A2O",   "AI",    "API",  "BIOS",    "CC",  "CCTV", "CCV",  "CD",
+    "CD-ROM", "CIA",   "CMS",  "COBOL", "CSS",   "CSV",  "CV",      "DB",  "DIY",  "DNA",  "DVD",
+    "E3",     "EIN",   "ESPN", "FAQ",   "FAQs",  "FBI",  "FORTRAN", "FPS", "FTP",  "HTML", "HTTP",
+    "HTTPS",  "ID",    "IP",   "ISO",   "JS",    "JSON", "LASER",   "M2A", "M2M",  "M2MM", "M2O",
+    "MMORPG", "NAFTA", "NASA", "NDA",   "O2A",   "O2M",  "PDF",     "PHP", "POP",  "RAM",  "RNGR",
+    "ROM",    "RPG",   "RTFM", "RTS",   "SCUBA", "SDK",  "SITCOM",  "SKU", "SMTP", "SQL",  "SSL",
+    "SSN",    "SWAT",  "TBS",  "TLS",   "TNA",   "TS",   "TTL",     "TV",  "UI",   "URL",  "USB",
+    "UWP",    "VIP",   "W3C",  "WWE",   "WWF",   "WWW",  "WYSIWYG",
 };
 
 static const char *const special_case[] = {
-    "2FA",  "4K",        "5K",    "8K",       "AGI",    "BI",     "ChatGPT", "CTA",  "DateTime",
-    "FMS",  "GitHub",    "GPT",   "HD",       "IBMid",  "IDs",    "iMac",    "IMAX", "iOS",
-    "iPad", "iPhone",    "iPod",  "LDAP",     "LinkedIn", "LLM",  "macOS",   "McDonalds", "ML",
-    "MySQL", "NLG",      "NLP",   "NLU",      "OpenAI", "PDFs",   "PIM",     "PEFT", "pH",
-    "PostgreSQL", "SEO", "TTS",   "UHD",      "UUID",   "XSS",    "YouTube",
+    "2FA",        "4K",     "5K",   "8K",   "AGI",      "BI",   "ChatGPT", "CTA",       "DateTime",
+    "FMS",        "GitHub", "GPT",  "HD",   "IBMid",    "IDs",  "iMac",    "IMAX",      "iOS",
+    "iPad",       "iPhone", "iPod", "LDAP", "LinkedIn", "LLM",  "macOS",   "McDonalds", "ML",
+    "MySQL",      "NLG",    "NLP",  "NLU",  "OpenAI",   "PDFs", "PIM",     "PEFT",      "pH",
+    "PostgreSQL", "SEO",    "TTS",  "UHD",  "UUID",     "XSS",  "YouTube",
 };
 
 /* The articles, conjunctions and prepositions of the package's lists that are shorter than 4
  * letters (longer words are kept as they are before the lists are looked at). */
 static const char *const small_words[] = {
-    "a", "an", "the", "and", "but", "or", "as", "if", "so", "nor", "now",
-    "at", "by", "for", "in", "of", "off", "on", "out", "to", "up",
+    "a",  "an", "the", "and", "but", "or",  "as", "if",  "so", "nor", "now",
+    "at", "by", "for", "in",  "of",  "off", "on", "out", "to", "up",
 };
 
 static bool in_list(const char *const *list, size_t n, const char *w, bool icase)

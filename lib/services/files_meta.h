@@ -17,9 +17,9 @@
 #include "lib/core/str.h"
 
 typedef struct {
-    long width, height; /* after the orientation swap */
-    int orientation;    /* EXIF orientation, 0 when none */
-    bool has_exif;      /* an EXIF block is present */
+    long width, height;        /* after the orientation swap */
+    int orientation;           /* EXIF orientation, 0 when none */
+    bool has_exif;             /* an EXIF block is present */
     const unsigned char *exif; /* the block as sharp hands it over (JPEG APP1, PNG eXIf, WebP
                                 * EXIF), inside the bytes given; NULL when none was found */
     size_t exif_n;

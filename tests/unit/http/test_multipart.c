@@ -69,16 +69,17 @@ static void test_fields_and_files(void **state)
     mp_part_t p[4];
     int rc;
     const char *msg;
-    size_t n = PARSE("preamble ignored\r\n--XX\r\n"
-                     "Content-Disposition: form-data; name=\"title\"\r\n\r\n"
-                     "Hello\r\n--XX\r\n"
-                     "content-disposition: form-data; name=file; filename=\"C:\\\\dir\\\\a b.txt\"\r\n"
-                     "Content-Type: TEXT/Plain; charset=utf-8\r\n\r\n"
-                     "line1\r\nline2\r\n--XX\r\n"
-                     "Content-Disposition: form-data; name=\"raw\"\r\n"
-                     "Content-Type: application/octet-stream\r\n\r\n"
-                     "\r\n--X not a boundary\r\n--XX--\r\nepilogue --XX\r\n",
-                     p, &rc, &msg);
+    size_t n =
+        PARSE("preamble ignored\r\n--XX\r\n"
+              "Content-Disposition: form-data; name=\"title\"\r\n\r\n"
+              "Hello\r\n--XX\r\n"
+              "content-disposition: form-data; name=file; filename=\"C:\\\\dir\\\\a b.txt\"\r\n"
+              "Content-Type: TEXT/Plain; charset=utf-8\r\n\r\n"
+              "line1\r\nline2\r\n--XX\r\n"
+              "Content-Disposition: form-data; name=\"raw\"\r\n"
+              "Content-Type: application/octet-stream\r\n\r\n"
+              "\r\n--X not a boundary\r\n--XX--\r\nepilogue --XX\r\n",
+              p, &rc, &msg);
     assert_int_equal(rc, 0);
     assert_int_equal(n, 3);
     assert_str(p[0].name, "title");
@@ -103,14 +104,15 @@ static void test_dispositions(void **state)
     mp_part_t p[4];
     int rc;
     const char *msg;
-    size_t n = PARSE("--XX\r\nContent-Disposition: form-data; name=\"a\"; filename=\"\"\r\n\r\n1"
-                     "\r\n--XX\r\nContent-Disposition: form-data; name=\"b\"; "
-                     "filename*=UTF-8''%E6%97%A5.txt; filename=\"fallback.txt\"\r\n\r\n2"
-                     "\r\n--XX\r\nContent-Disposition: attachment; name=\"c\"\r\n\r\n3"
-                     "\r\n--XX\r\nX-Other: 1\r\n\r\n4"
-                     "\r\n--XX\r\nContent-Disposition: form-data; filename*=iso-8859-1''%E9.txt\r\n\r\n5"
-                     "\r\n--XX--",
-                     p, &rc, &msg);
+    size_t n =
+        PARSE("--XX\r\nContent-Disposition: form-data; name=\"a\"; filename=\"\"\r\n\r\n1"
+              "\r\n--XX\r\nContent-Disposition: form-data; name=\"b\"; "
+              "filename*=UTF-8''%E6%97%A5.txt; filename=\"fallback.txt\"\r\n\r\n2"
+              "\r\n--XX\r\nContent-Disposition: attachment; name=\"c\"\r\n\r\n3"
+              "\r\n--XX\r\nX-Other: 1\r\n\r\n4"
+              "\r\n--XX\r\nContent-Disposition: form-data; filename*=iso-8859-1''%E9.txt\r\n\r\n5"
+              "\r\n--XX--",
+              p, &rc, &msg);
     assert_int_equal(rc, 0);
     assert_int_equal(n, 3);
     /* An empty filename is no filename (busboy tests it for truthiness): a field. */
@@ -130,8 +132,9 @@ static void test_folded_header(void **state)
     mp_part_t p[2];
     int rc;
     const char *msg;
-    size_t n = PARSE("--XX\r\nContent-Disposition: form-data;\r\n name=\"folded\"\r\n\r\nv\r\n--XX--",
-                     p, &rc, &msg);
+    size_t n =
+        PARSE("--XX\r\nContent-Disposition: form-data;\r\n name=\"folded\"\r\n\r\nv\r\n--XX--", p,
+              &rc, &msg);
     assert_int_equal(rc, 0);
     assert_int_equal(n, 1);
     assert_str(p[0].name, "folded");
@@ -178,10 +181,8 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_boundary),
-        cmocka_unit_test(test_fields_and_files),
-        cmocka_unit_test(test_dispositions),
-        cmocka_unit_test(test_folded_header),
+        cmocka_unit_test(test_boundary),     cmocka_unit_test(test_fields_and_files),
+        cmocka_unit_test(test_dispositions), cmocka_unit_test(test_folded_header),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests_name("http/multipart", tests, setup, teardown);

@@ -53,7 +53,7 @@ static void test_deny_list(void **state)
     (void)state;
     const char *dflt = "0.0.0.0,169.254.169.254";
     assert_true(files_ip_denied("169.254.169.254", dflt));
-    assert_true(files_ip_denied("127.0.0.1", dflt));   /* loopback network of this machine */
+    assert_true(files_ip_denied("127.0.0.1", dflt)); /* loopback network of this machine */
     assert_true(files_ip_denied("127.5.6.7", dflt));
     assert_true(files_ip_denied("::1", dflt));
     assert_true(files_ip_denied("::ffff:127.0.0.1", dflt));

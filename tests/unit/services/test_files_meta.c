@@ -24,8 +24,9 @@ static void expect_size(const unsigned char *p, size_t n, long w, long h)
 static void test_png_gif_webp(void **state)
 {
     (void)state;
-    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
-                                        'I',  'H', 'D', 'R', 0, 0, 1, 0x2c, 0, 0, 0, 0xc8, 8, 2};
+    static const unsigned char png[] = {0x89, 'P',  'N', 'G', '\r', '\n', 0x1a, '\n', 0,
+                                        0,    0,    13,  'I', 'H',  'D',  'R',  0,    0,
+                                        1,    0x2c, 0,   0,   0,    0xc8, 8,    2};
     expect_size(png, sizeof png, 300, 200);
     static const unsigned char gif[] = {'G', 'I', 'F', '8', '9', 'a', 0x40, 0x01, 0xf0, 0x00};
     expect_size(gif, sizeof gif, 320, 240);
@@ -57,10 +58,10 @@ static void test_jpeg(void **state)
     (void)state;
     /* SOI, APP1 Exif (little-endian TIFF, IFD0 with Orientation 6), SOF0 3 × 2. */
     static const unsigned char jpeg[] = {
-        0xff, 0xd8, 0xff, 0xe1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2a, 0x00,
-        0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,
-        0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00,
-        0x02, 0x00, 0x03, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01};
+        0xff, 0xd8, 0xff, 0xe1, 0x00, 0x22, 'E',  'x',  'i',  'f',  0,    0,    'I',  'I',  0x2a,
+        0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00,
+        0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x02,
+        0x00, 0x03, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01};
     image_info_t ii;
     assert_true(image_info(jpeg, sizeof jpeg, &ii));
     assert_true(ii.has_exif);
@@ -69,8 +70,8 @@ static void test_jpeg(void **state)
     assert_int_equal(ii.width, 2);
     assert_int_equal(ii.height, 3);
     /* Without the EXIF block: as stored. */
-    static const unsigned char plain[] = {0xff, 0xd8, 0xff, 0xc2, 0x00, 0x11, 0x08, 0x01, 0x00,
-                                          0x02, 0x00, 0x03, 0x01, 0x22, 0x00};
+    static const unsigned char plain[] = {0xff, 0xd8, 0xff, 0xc2, 0x00, 0x11, 0x08, 0x01,
+                                          0x00, 0x02, 0x00, 0x03, 0x01, 0x22, 0x00};
     expect_size(plain, sizeof plain, 512, 256);
 }
 
@@ -113,9 +114,9 @@ static void test_exif_metadata(void **state)
         size_t n;
         const char *want;
     } cases[] = {
-        {buf + 6, n, want},         /* big-endian TIFF */
-        {buf, n + 6, want},         /* as a JPEG's APP1 carries it */
-        {buf + 6, 30, "{}"},        /* IFD0 cut short: exif-reader's readTags gives null */
+        {buf + 6, n, want},  /* big-endian TIFF */
+        {buf, n + 6, want},  /* as a JPEG's APP1 carries it */
+        {buf + 6, 30, "{}"}, /* IFD0 cut short: exif-reader's readTags gives null */
         {(const unsigned char *)"MM\0\x2b\0\0\0\x08", 8, "{}"}, /* not TIFF */
         {(const unsigned char *)"JUNK", 4, "{}"},
     };
@@ -182,8 +183,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_png_gif_webp), cmocka_unit_test(test_jpeg),
         cmocka_unit_test(test_not_images),   cmocka_unit_test(test_exif_metadata),
-        cmocka_unit_test(test_format_title),
-        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_format_title), cmocka_unit_test(test_paths),
     };
     return cmocka_run_group_tests_name("services/files_meta", tests, NULL, NULL);
 }
