@@ -39,7 +39,8 @@ RUN apt-get update \
 # uploads): mount a volume there to keep them.
 RUN groupadd --system celer \
     && useradd --system --gid celer --home-dir /var/lib/celer --shell /usr/sbin/nologin celer \
-    && install -d -o celer -g celer -m 0750 /var/lib/celer
+    && install -d -o celer -g celer -m 0750 /var/lib/celer \
+    && install -d -o celer -g celer -m 0755 /var/lib/celer/uploads
 
 COPY --from=build /src/build/celer-fcgi /usr/local/bin/celer-fcgi
 COPY conf/celer.env /usr/share/doc/celer/celer.env

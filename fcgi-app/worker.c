@@ -12,12 +12,15 @@
 #include "fcgi-app/worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/api/app.h"
@@ -112,6 +115,85 @@ static void read_body(request_t *r, FCGX_Stream *in, long long declared, int64_t
     r->body = r->body_state == BODY_OK ? buf_slice(&b) : STR_NULL;
 }
 
+static void unlink_file(void *path)
+{
+    unlink(path);
+}
+
+/* A multipart body of the /files routes: the uploads, read from a file rather than memory. */
+static bool is_multipart(const request_t *r)
+{
+    if (!str_starts_with(r->path, STR("/files")))
+        return false;
+    str_t ct = request_header(r, "content-type");
+    return ct.p && ct.n >= 19 && strncasecmp(ct.p, "multipart/form-data", 19) == 0;
+}
+
+/* A body nginx spooled to a file: a multipart one is left there for lib/http/multipart (a
+ * large upload never enters the worker's memory); anything else is read like a streamed one. */
+static void read_body_file(request_t *r, const char *path, int64_t max)
+{
+    r->body_file = arena_strdup(r->arena, path);
+    r->body_state = BODY_OK;
+    if (is_multipart(r))
+        return;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fd >= 0)
+            close(fd);
+        r->body_state = BODY_ABORTED;
+        return;
+    }
+    if ((int64_t)st.st_size > max) {
+        close(fd);
+        r->body_state = BODY_TOO_LARGE;
+        return;
+    }
+    char *p = arena_alloc(r->arena, (size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    p[got] = 0;
+    r->body = (str_t){p, got};
+}
+
+/* A multipart body nginx passed along (no spooled file: a pool in another container): streamed
+ * into a temporary file of our own, removed with the request, so an upload still never sits in
+ * memory. Falls back to read_body when no file can be made. */
+static bool spool_body(request_t *r, FCGX_Stream *in, long long declared)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path = arena_printf(r->arena, "%s/celer-upload-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return false;
+    arena_defer(r->arena, unlink_file, path);
+    char chunk[65536];
+    int n;
+    long long total = 0;
+    bool failed = false;
+    while ((n = FCGX_GetStr(chunk, sizeof chunk, in)) > 0) {
+        total += n;
+        for (int off = 0; !failed && off < n;) {
+            ssize_t k = write(fd, chunk + off, (size_t)(n - off));
+            if (k <= 0)
+                failed = true;
+            else
+                off += (int)k;
+        }
+    }
+    close(fd);
+    r->body_file = path;
+    r->body_state = failed || (declared > 0 && total < declared) ? BODY_ABORTED : BODY_OK;
+    return true;
+}
+
 static void build_request(worker_t *w, FCGX_Request *fr, request_t *r)
 {
     memset(r, 0, sizeof *r);
@@ -131,7 +213,11 @@ static void build_request(worker_t *w, FCGX_Request *fr, request_t *r)
     add_headers(r, fr->envp);
     const char *len = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
     long long declared = len && *len ? atoll(len) : -1;
-    read_body(r, fr->in, declared, w->conf->max_payload_size);
+    const char *file = FCGX_GetParam("REQUEST_BODY_FILE", fr->envp);
+    if (file && *file)
+        read_body_file(r, file, w->conf->max_payload_size);
+    else if (!is_multipart(r) || !spool_body(r, fr->in, declared))
+        read_body(r, fr->in, declared, w->conf->max_payload_size);
 }
 
 /* ------------------------------------------------------------------ response_t → FastCGI */

@@ -10,9 +10,11 @@
 #include <json-c/json.h>
 #include <strings.h>
 
+#include "lib/api/assets.h"
 #include "lib/api/auth.h"
 #include "lib/api/cache.h"
 #include "lib/api/ctx.h"
+#include "lib/api/files.h"
 #include "lib/api/items.h"
 #include "lib/api/items_write.h"
 #include "lib/query/query.h"
@@ -72,6 +74,14 @@ static const route_t routes[] = {
     ROUTE(M(GET), "/relations/:collection", relations_list),
     ROUTE(M(GET), "/relations/:collection/:field", relations_one),
     ROUTE(M(GET), "/schema/snapshot", schema_snapshot_get),
+    ROUTE(M(POST), "/files", files_create),
+    ROUTE(M(POST), "/files/import", files_import),
+    ROUTE(M(PATCH), "/files", files_update),
+    ROUTE(M(PATCH), "/files/:id", files_update_one),
+    ROUTE(M(DELETE), "/files", files_delete),
+    ROUTE(M(DELETE), "/files/:id", files_delete_one),
+    ROUTE(M(GET), "/assets/:id", assets_get),
+    ROUTE(M(GET), "/assets/:id/:filename", assets_get),
     /* then the collection-shaped system routes: lib/api/system.c's table */
 };
 

@@ -108,6 +108,11 @@ static bool skip_lookup(const ctx_t *ctx)
     return ctx->conf->cache_skip_allowed && cc.p && memmem(cc.p, cc.n, "no-store", 8);
 }
 
+bool api_cache_should_skip(const ctx_t *ctx)
+{
+    return skip_lookup(ctx);
+}
+
 /* Directus's cache middleware looks every GET up (the status header says MISS), whatever it is. */
 static bool looked_up(const ctx_t *ctx)
 {

@@ -31,6 +31,11 @@ void api_cache_store(ctx_t *ctx);
  * one, or when system_changed: the write reached the schema or the permissions). */
 void api_cache_written(ctx_t *ctx, bool system_changed);
 
+/* Directus's shouldSkipCache: the Data Studio's Referer (unless auto-purge covers the path) or
+ * a Cache-Control: no-store the configuration allows. Also decides `no-store` answers
+ * (getCacheControlHeader) of routes outside the cache, such as /assets. */
+bool api_cache_should_skip(const ctx_t *ctx);
+
 /* At the very end, after the error handler: the CACHE_STATUS_HEADER of a miss (also on an
  * error, as Directus's header stays, except for a refused query: Directus refuses it before its
  * cache middleware). */

@@ -259,6 +259,20 @@ static int reread_many(ctx_t *ctx, wreq_t *r, const write_keys_t *keys)
     return items_respond(ctx, r->c, &r->q, &body);
 }
 
+int items_write_reread_one(ctx_t *ctx, const items_target_t *t, struct json_object *key)
+{
+    wreq_t r;
+    prepare_target(ctx, &r, t);
+    return reread_one(ctx, &r, key);
+}
+
+int items_write_reread_many(ctx_t *ctx, const items_target_t *t, const write_keys_t *keys)
+{
+    wreq_t r;
+    prepare_target(ctx, &r, t);
+    return reread_many(ctx, &r, keys);
+}
+
 int items_write_create(ctx_t *ctx, const items_target_t *t)
 {
     wreq_t r;

@@ -97,6 +97,11 @@ int items_write_create(ctx_t *ctx, const items_target_t *t);
  * Joi's reason. */
 int items_batch_body(ctx_t *ctx, bool update);
 
+/* The read-back of a route that wrote t's keys itself (FilesService's uploads): readOne(key,
+ * query) / readMany(keys, query) with the URL query; a ForbiddenError answers 204. */
+int items_write_reread_one(ctx_t *ctx, const items_target_t *t, struct json_object *key);
+int items_write_reread_many(ctx_t *ctx, const items_target_t *t, const write_keys_t *keys);
+
 int items_write_update(ctx_t *ctx, const items_target_t *t);
 int items_write_update_one(ctx_t *ctx, const items_target_t *t, str_t id);
 int items_write_delete(ctx_t *ctx, const items_target_t *t);

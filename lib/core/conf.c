@@ -173,6 +173,18 @@ static const struct key keys[] = {
     {"EXTENSIONS_LIMIT", T_INT, F(extensions_limit), "-1", -1, 1 << 30, NULL},
     {"STORAGE_LOCATIONS", T_STR, F(storage_locations), "local", NOLIM, NULL},
     {"STORAGE_LOCAL_ROOT", T_STR, F(storage_local_root), "./uploads", NOLIM, NULL},
+    /* busboy's fileSize limit: unset or false is no limit. */
+    {"FILES_MAX_UPLOAD_SIZE", T_BYTES, F(files_max_upload_size), "false", NOLIM, NULL},
+    {"FILES_MIME_TYPE_ALLOW_LIST", T_STR, F(files_mime_type_allow_list), "*/*", NOLIM, NULL},
+    {"ASSETS_CACHE_TTL", T_MS, F(assets_cache_ttl_ms), "30d", NOLIM, NULL},
+    {"ASSETS_TRANSFORM_MAX_OPERATIONS", T_INT, F(assets_transform_max_operations), "5", 0,
+     1 << 20, NULL},
+    {"ASSETS_TRANSFORM_IMAGE_MAX_DIMENSION", T_INT, F(assets_transform_image_max_dimension),
+     "6000", 0, 1 << 30, NULL},
+    {"IMPORT_IP_DENY_LIST", T_STR, F(import_ip_deny_list), "0.0.0.0,169.254.169.254", NOLIM,
+     NULL},
+    /* The nginx location X-Accel-Redirect points at (nginx/celer-locations.conf.template). */
+    {"ASSETS_ACCEL_PREFIX", T_STR, F(assets_accel_prefix), "/.celer-storage", NOLIM, NULL},
 };
 
 /* Keys Celer reads elsewhere or accepts on purpose without using (Directus options that have no
@@ -183,7 +195,7 @@ static const char *const known_extra[] = {
     "MARKETPLACE_", "SERVE_APP", "GRAPHQL_", "RATE_LIMITER_", "CACHE_", "REDIS_", "WEBSOCKETS_",
     "PASSWORD_RESET_URL_ALLOW_LIST", "USER_", "USERS_", "HASH_SALT_LENGTH", "RETENTION_", "ACTIVITY_",
     "REVISIONS_", "PROJECT_", "NODE_", "TEMP_PATH", "MIGRATIONS_PATH", "PACKAGE_FILE_LOCATION",
-    "IMPORT_IP_DENY_LIST", "RELATIONAL_BATCH_SIZE", "EXPORT_BATCH_SIZE", "SERVER_",
+    "RELATIONAL_BATCH_SIZE", "EXPORT_BATCH_SIZE", "SERVER_",
     "REGISTER_STALL_TIME", "EMAIL_VERIFICATION_TOKEN_TTL", "FILE_METADATA_ALLOW_LIST",
     "SESSION_", "REFRESH_TOKEN_", "ACCESS_TOKEN_TTL", "LOGGER_", "METRICS_", "QUERYSTRING_",
     "CONTENT_SECURITY_POLICY_", "HSTS_", "SYNCHRONIZATION_", "LOCK_",
@@ -539,6 +551,48 @@ static double per_second(int points, int duration)
     return (double)points / (duration > 1 ? duration : 1);
 }
 
+/* STORAGE_LOCATIONS (a comma list, as Directus's toArray) and each location's
+ * STORAGE_<NAME>_ROOT / _DRIVER: only the local driver is served. */
+static int storage_locations(conf_t *c, arena_t *a, const struct source *s, char *err,
+                             size_t errlen)
+{
+    const char *list = c->storage_locations ? c->storage_locations : "local";
+    size_t cap = 1;
+    for (const char *p = list; *p; p++)
+        cap += *p == ',';
+    c->storage = arena_calloc(a, cap, sizeof *c->storage);
+    for (const char *p = list; p;) {
+        const char *e = strchr(p, ',');
+        const char *b = p, *end = e ? e : p + strlen(p);
+        p = e ? e + 1 : NULL;
+        while (b < end && isspace((unsigned char)*b))
+            b++;
+        while (end > b && isspace((unsigned char)end[-1]))
+            end--;
+        size_t n = (size_t)(end - b);
+        if (!n || n >= 64)
+            continue;
+        char key[96], up[64];
+        for (size_t i = 0; i < n; i++)
+            up[i] = (char)toupper((unsigned char)b[i]);
+        up[n] = 0;
+        conf_storage_t *st = &c->storage[c->nstorage++];
+        st->name = arena_strndup(a, b, n);
+        snprintf(key, sizeof key, "STORAGE_%s_DRIVER", up);
+        const struct kv *d = source_get(s, key);
+        if (d && strcmp(d->val, "local") != 0) {
+            snprintf(err, errlen, "%s: only the local driver is supported, not \"%s\"", key,
+                     d->val);
+            return -1;
+        }
+        snprintf(key, sizeof key, "STORAGE_%s_ROOT", up);
+        const struct kv *r = source_get(s, key);
+        st->root = r ? arena_strdup(a, r->val)
+                     : (!strcmp(up, "LOCAL") ? c->storage_local_root : "./uploads");
+    }
+    return 0;
+}
+
 /* Cross-key rules that no single row can express. */
 static int check_combinations(conf_t *c, char *err, size_t errlen)
 {
@@ -609,6 +663,8 @@ int conf_load_from(conf_t *c, arena_t *a, char *const *env, const char *path, ch
                      s.v[i].key);
     if (!c->secret)
         random_secret(a, c);
+    if (storage_locations(c, a, &s, err, errlen) < 0)
+        return -1;
     return check_combinations(c, err, errlen);
 }
 

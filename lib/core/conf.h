@@ -16,6 +16,12 @@
 /* Integer settings that Directus allows to be Infinity (QUERY_LIMIT_MAX, MAX_BATCH_MUTATION). */
 #define CONF_UNLIMITED INT64_C(-1)
 
+/* One storage location (STORAGE_LOCATIONS): its name and local folder. */
+typedef struct {
+    const char *name;
+    const char *root;
+} conf_storage_t;
+
 typedef struct conf {
     /* Server and pool. */
     const char *host;
@@ -140,6 +146,16 @@ typedef struct conf {
     int extensions_limit; /* -1 = unset (null in /server/info) */
     const char *storage_locations;
     const char *storage_local_root; /* the `local` location's folder (health check, files) */
+    /* Files and assets. */
+    conf_storage_t *storage; /* STORAGE_LOCATIONS in order, each with its root folder */
+    size_t nstorage;
+    int64_t files_max_upload_size;          /* CONF_UNLIMITED when unset */
+    const char *files_mime_type_allow_list; /* comma list of minimatch patterns */
+    int64_t assets_cache_ttl_ms;
+    int assets_transform_max_operations;
+    int assets_transform_image_max_dimension;
+    const char *import_ip_deny_list; /* POST /files/import: addresses never fetched from */
+    const char *assets_accel_prefix; /* the internal nginx location over the storage roots */
 } conf_t;
 
 /* Reads the environment and the file named by CONFIG_PATH (default ./.env) into c, allocating

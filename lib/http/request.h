@@ -47,6 +47,10 @@ typedef struct request {
     size_t headers_cap;
     str_t body;
     body_state_t body_state;
+    /* The file nginx spooled the body to (client_body_in_file_only, the /files locations), or
+     * NULL. A multipart body stays there (lib/http/multipart reads it mapped); any other is
+     * also read into body as usual. */
+    const char *body_file;
     str_t remote_addr; /* the client address nginx passed (after realip) */
     bool https;
 } request_t;

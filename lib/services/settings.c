@@ -11,6 +11,7 @@
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
 #include "lib/core/str.h"
+#include "lib/sql/sqlbuf.h"
 
 typedef enum { F_STRING, F_JSON, F_BOOL, F_FILE } field_type_t;
 
@@ -135,4 +136,24 @@ int settings_project(arena_t *a, err_t *e, db_conn_t *db, const schema_t *schema
         read_defaults(schema, project);
     *out = project;
     return 0;
+}
+
+int settings_columns(arena_t *a, err_t *e, db_conn_t *db, const char *const *cols, size_t ncols,
+                     db_result_t *out)
+{
+    sqlbuf_t *b = sqlbuf_new(a);
+    sqlbuf_kw(b, "SELECT ");
+    for (size_t i = 0; i < ncols; i++) {
+        if (i)
+            sqlbuf_kw(b, ", ");
+        sqlbuf_ident(b, cols[i]);
+    }
+    sqlbuf_kw(b, " FROM ");
+    sqlbuf_ident(b, "directus_settings");
+    sqlbuf_kw(b, " LIMIT 1");
+    sqlbuf_out_t r;
+    const char *why = NULL;
+    if (sqlbuf_render(b, a, db_dialect(db), &r, &why) < 0)
+        return err_set(e, a, ERR_INTERNAL_SERVER_ERROR, NULL);
+    return db_exec(db, a, e, r.sql, r.params, r.nparams, out);
 }

@@ -192,6 +192,36 @@ static void test_sample_file_states_the_defaults(void **state)
     SAME_STR(cache_auto_purge_ignore_list); SAME_STR(robots_txt); SAME_STR(root_redirect);
     SAME_STR(ip_custom_header); SAME_STR(refresh_token_cookie_name); SAME_STR(admin_email);
     SAME_STR(websockets_rest_path); SAME_STR(db_exclude_tables);
+    SAME_INT(files_max_upload_size); SAME_STR(files_mime_type_allow_list);
+    SAME_INT(assets_cache_ttl_ms); SAME_INT(assets_transform_max_operations);
+    SAME_INT(assets_transform_image_max_dimension); SAME_STR(import_ip_deny_list);
+    SAME_STR(assets_accel_prefix); SAME_INT(nstorage);
+}
+
+/* STORAGE_LOCATIONS: each location with its STORAGE_<NAME>_ROOT; only the local driver. */
+static void test_storage_locations(void **state)
+{
+    (void)state;
+    conf_t c;
+    char err[256];
+    char *env[] = {"DB_FILENAME=/tmp/x.db", "SECRET=s", "STORAGE_LOCATIONS=local, Extra ,",
+                   "STORAGE_LOCAL_ROOT=/srv/up", "STORAGE_EXTRA_ROOT=/srv/extra", NULL};
+    const char *empty = write_file("");
+    assert_int_equal(conf_load_from(&c, a, env, empty, err, sizeof err), 0);
+    assert_int_equal(c.nstorage, 2);
+    assert_string_equal(c.storage[0].name, "local");
+    assert_string_equal(c.storage[0].root, "/srv/up");
+    assert_string_equal(c.storage[1].name, "Extra");
+    assert_string_equal(c.storage[1].root, "/srv/extra");
+    char *defaults[] = {"DB_FILENAME=/tmp/x.db", "SECRET=s", NULL};
+    assert_int_equal(conf_load_from(&c, a, defaults, empty, err, sizeof err), 0);
+    assert_int_equal(c.nstorage, 1);
+    assert_string_equal(c.storage[0].root, "./uploads");
+    char *s3[] = {"DB_FILENAME=/tmp/x.db", "SECRET=s", "STORAGE_LOCATIONS=s3",
+                  "STORAGE_S3_DRIVER=s3", NULL};
+    assert_int_equal(conf_load_from(&c, a, s3, empty, err, sizeof err), -1);
+    assert_non_null(strstr(err, "STORAGE_S3_DRIVER"));
+    unlink(empty);
 }
 
 int main(void)
@@ -204,6 +234,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_indirection, setup, teardown),
         cmocka_unit_test(test_units),
         cmocka_unit_test_setup_teardown(test_sample_file_states_the_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storage_locations, setup, teardown),
     };
     return cmocka_run_group_tests_name("core/conf", tests, NULL, NULL);
 }
