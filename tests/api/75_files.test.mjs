@@ -6,16 +6,13 @@
 // what it created, so the suite can run twice in a row.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ENV, CELER_BIN, call } from './lib/env.mjs';
-import { request as fcgiRequest } from './lib/fcgi.mjs';
+import { ENV, call } from './lib/env.mjs';
+import { startStackPool, stopStackPools } from './lib/pool.mjs';
 import { sql } from './lib/db.mjs';
 
 const admin = { authorization: 'Bearer admin-static-token' };
@@ -369,46 +366,12 @@ test('JSON POST /files creates an item without content; it needs a type', async 
 
 // ------------------------------------------------------------------ private pools (FastCGI)
 
-const pools = [];
 async function startPool(extra) {
-	const dir = mkdtempSync(join(tmpdir(), 'celer-files-'));
-	const sock = join(dir, 'celer.sock');
-	const base = CONFIG.split('\n')
-		.filter((l) => !/^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+|FILES_[A-Z_]+|STORAGE_[A-Z_]+)=/.test(l))
-		.join('\n');
-	const uploads = join(dir, 'uploads');
-	const lines = Object.entries({ FCGI_LISTEN: `unix:${sock}`, LOG_LEVEL: 'warn', WORKERS: '1', STORAGE_LOCATIONS: 'local', STORAGE_LOCAL_ROOT: uploads, ...extra });
-	writeFileSync(join(dir, 'pool.env'), `${base}\n${lines.map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
-	const env = { PATH: process.env.PATH, CONFIG_PATH: join(dir, 'pool.env') };
-	for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
-	const child = spawn(CELER_BIN, [], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-	child.stderrText = '';
-	child.stderr.on('data', (d) => (child.stderrText += d));
-	child.exited = new Promise((resolve) => child.on('exit', resolve));
-	pools.push({ child, dir });
-	for (let i = 0; i < 200 && !existsSync(sock); i++) await sleep(25);
-	assert.ok(existsSync(sock), child.stderrText);
-	const send = async (method, path, headers = {}, body) => {
-		const r = await fcgiRequest(sock, method, path, body === undefined ? { headers } : { headers, body });
-		let json;
-		try {
-			json = JSON.parse(r.body);
-		} catch {
-			json = undefined;
-		}
-		return { ...r, json };
-	};
-	return { send, uploads };
+	const send = await startStackPool({ WORKERS: '1', ...extra }, { storage: true });
+	return { send, uploads: send.uploads };
 }
 
-after(async () => {
-	for (const { child, dir } of pools) {
-		if (child.exitCode === null) child.kill('SIGTERM');
-		await child.exited;
-		rmSync(dir, { recursive: true, force: true });
-		assert.doesNotMatch(child.stderrText, /runtime error|Sanitizer/, 'the pool logged no sanitizer error');
-	}
-});
+after(stopStackPools);
 
 test('FILES_MAX_UPLOAD_SIZE: a file that reaches it is 413 and leaves nothing', async () => {
 	const { send, uploads } = await startPool({ FILES_MAX_UPLOAD_SIZE: String(TEXT.length) });

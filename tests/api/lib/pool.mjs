@@ -90,24 +90,40 @@ export async function fcgi(pool, path, { ip = '127.0.0.1', xff, headers = {}, me
 
 const stackPools = [];
 
-/** A pool on the stack's config file with extra over it (2 workers unless extra says);
- *  resolves to request(method, path, headers = {}, body) → {status, headers, body}. */
-export async function startStackPool(extra) {
+/** A pool on the stack's config file with extra over it (2 workers unless extra says); with
+ *  { storage: true } its own local storage root, dir/uploads, is set as well. Resolves to
+ *  request(method, path, headers = {}, body) → {status, headers, body, json}: a string or
+ *  Buffer body is sent as it is, anything else as JSON. request.uploads is the storage root. */
+export async function startStackPool(extra, { storage = false } = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'celer-pool-'));
 	const sock = join(dir, 'celer.sock');
-	const base = readFileSync(ENV.CONFIG_PATH, 'utf8')
-		.split('\n')
-		.filter((l) => !/^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+)=/.test(l))
-		.join('\n');
-	const settings = { FCGI_LISTEN: `unix:${sock}`, WORKERS: '2', LOG_LEVEL: 'warn', ...extra };
+	const uploads = join(dir, 'uploads');
+	const settings = {
+		FCGI_LISTEN: `unix:${sock}`, WORKERS: '2', LOG_LEVEL: 'warn',
+		...(storage ? { STORAGE_LOCATIONS: 'local', STORAGE_LOCAL_ROOT: uploads } : {}), ...extra,
+	};
+	const overridden = (l) => /^(FCGI_LISTEN|PID_FILE|WORKERS|LOG_LEVEL|CACHE_[A-Z_]+)=/.test(l) || Object.hasOwn(settings, l.split('=')[0]);
+	const base = readFileSync(ENV.CONFIG_PATH, 'utf8').split('\n').filter((l) => !overridden(l)).join('\n');
 	writeFileSync(join(dir, 'pool.env'), `${base}\n${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
 	const entry = { dir };
 	stackPools.push(entry);
 	const { proc, up } = await spawnPool({ PATH: process.env.PATH, CONFIG_PATH: join(dir, 'pool.env') }, sock, Number(settings.WORKERS));
 	entry.proc = proc;
 	assert.ok(up, proc.stderrText);
-	return (method, path, headers = {}, body) =>
-		fcgiRequest(sock, method, path, body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	const request = async (method, path, headers = {}, body) => {
+		const raw = body === undefined || typeof body === 'string' || Buffer.isBuffer(body);
+		const r = await fcgiRequest(sock, method, path, body === undefined ? { headers }
+			: raw ? { headers, body } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		let json;
+		try {
+			json = JSON.parse(r.body);
+		} catch {
+			json = undefined;
+		}
+		return { ...r, json };
+	};
+	request.uploads = uploads;
+	return request;
 }
 
 /** Ends every pool startStackPool started; each must have logged no error. */
