@@ -1,4 +1,4 @@
-/* Route matching: one pass per pattern, segment by segment; patterns are short and few. */
+/* Route matching: the path split once, then one walk per pattern, segment by segment. */
 #include "lib/http/router.h"
 
 #include <strings.h>
@@ -24,26 +24,34 @@ static int split(str_t s, str_t *segs)
     return n;
 }
 
-static int match_one(arena_t *a, const char *pattern, str_t path, route_match_t *out)
+/* The next segment of a pattern at *p (which points at its '/'); false at the end. */
+static bool next_pattern_segment(const char **p, str_t *seg)
 {
-    str_t pseg[MAX_SEGMENTS], seg[MAX_SEGMENTS];
-    /* A single trailing slash is allowed (Express's non-strict routing). */
-    if (path.n > 1 && path.p[path.n - 1] == '/')
-        path.n--;
-    if (!path.n || path.p[0] != '/')
-        return 0;
-    int np = split(str_c(pattern), pseg), ns = split(path, seg);
-    if (ns < 0 || ns > np)
-        return 0;
+    if (**p != '/' || !(*p)[1])
+        return false; /* "/" alone has no segment */
+    const char *start = *p + 1, *end = start;
+    while (*end && *end != '/')
+        end++;
+    *seg = (str_t){start, (size_t)(end - start)};
+    *p = end;
+    return true;
+}
+
+/* Matches the path's ns segments against pattern, walking the pattern once: most patterns
+ * fail on their first literal segment. */
+static int match_one(arena_t *a, const char *pattern, const str_t *seg, int ns, route_match_t *out)
+{
     out->nparams = 0;
-    for (int i = 0; i < np; i++) {
-        bool param = pseg[i].n && pseg[i].p[0] == ':';
-        bool optional = param && pseg[i].p[pseg[i].n - 1] == '?';
+    int i = 0;
+    str_t ps;
+    for (const char *p = pattern; next_pattern_segment(&p, &ps); i++) {
+        bool param = ps.n && ps.p[0] == ':';
+        bool optional = param && ps.p[ps.n - 1] == '?';
         if (i >= ns) {
             if (!optional)
                 return 0;
         } else if (!param) {
-            if (seg[i].n != pseg[i].n || strncasecmp(seg[i].p, pseg[i].p, seg[i].n) != 0)
+            if (seg[i].n != ps.n || strncasecmp(seg[i].p, ps.p, ps.n) != 0)
                 return 0;
             continue;
         } else if (!seg[i].n) {
@@ -54,10 +62,10 @@ static int match_one(arena_t *a, const char *pattern, str_t path, route_match_t 
             return 0;
         if (out->nparams == ROUTER_MAX_PARAMS)
             return 0;
-        size_t nlen = pseg[i].n - 1 - (optional ? 1 : 0);
-        out->params[out->nparams++] = (route_param_t){arena_strndup(a, pseg[i].p + 1, nlen), value};
+        size_t nlen = ps.n - 1 - (optional ? 1 : 0);
+        out->params[out->nparams++] = (route_param_t){arena_strndup(a, ps.p + 1, nlen), value};
     }
-    return 1;
+    return i >= ns;
 }
 
 router_result_t router_match(arena_t *a, const route_t *routes, size_t n, http_method_t method,
@@ -68,9 +76,16 @@ router_result_t router_match(arena_t *a, const route_t *routes, size_t n, http_m
         want |= 1u << HTTP_GET;
     out->route = NULL;
     out->allowed = 0;
+    /* A single trailing slash is allowed (Express's non-strict routing). */
+    if (path.n > 1 && path.p[path.n - 1] == '/')
+        path.n--;
+    str_t seg[MAX_SEGMENTS];
+    int ns = path.n && path.p[0] == '/' ? split(path, seg) : -1;
+    if (ns < 0)
+        return ROUTER_NO_PATH;
     for (size_t i = 0; i < n; i++) {
-        route_match_t m = {0};
-        if (!match_one(a, routes[i].pattern, path, &m))
+        route_match_t m;
+        if (!match_one(a, routes[i].pattern, seg, ns, &m))
             continue;
         out->allowed |= routes[i].methods;
         if (!(routes[i].methods & want) || out->route)
