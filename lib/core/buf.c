@@ -14,7 +14,7 @@ void buf_init(buf_t *b, arena_t *a, size_t cap)
     b->n = 0;
 }
 
-static void reserve(buf_t *b, size_t extra)
+void buf_reserve(buf_t *b, size_t extra)
 {
     if (b->n + extra + 1 <= b->cap)
         return;
@@ -29,7 +29,7 @@ void buf_append(buf_t *b, const void *p, size_t n)
 {
     if (!n)
         return;
-    reserve(b, n);
+    buf_reserve(b, n);
     memcpy(b->p + b->n, p, n);
     b->n += n;
     b->p[b->n] = '\0';
@@ -38,13 +38,6 @@ void buf_append(buf_t *b, const void *p, size_t n)
 void buf_puts(buf_t *b, const char *s)
 {
     buf_append(b, s, strlen(s));
-}
-
-void buf_putc(buf_t *b, char c)
-{
-    reserve(b, 1);
-    b->p[b->n++] = c;
-    b->p[b->n] = '\0';
 }
 
 void buf_str(buf_t *b, str_t s)
@@ -61,7 +54,7 @@ void buf_printf(buf_t *b, const char *fmt, ...)
     if (n < 0)
         return;
     if ((size_t)n >= b->cap - b->n) {
-        reserve(b, (size_t)n);
+        buf_reserve(b, (size_t)n);
         va_start(ap, fmt);
         vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
         va_end(ap);

@@ -21,7 +21,17 @@ typedef struct {
 void buf_init(buf_t *b, arena_t *a, size_t cap);
 void buf_append(buf_t *b, const void *p, size_t n);
 void buf_puts(buf_t *b, const char *s);
-void buf_putc(buf_t *b, char c);
+/* Makes room for extra more bytes (and the NUL). */
+void buf_reserve(buf_t *b, size_t extra);
+
+/* One byte; inline because rendering calls it for every piece of JSON punctuation. */
+static inline void buf_putc(buf_t *b, char c)
+{
+    if (b->n + 2 > b->cap)
+        buf_reserve(b, 1);
+    b->p[b->n++] = c;
+    b->p[b->n] = '\0';
+}
 void buf_str(buf_t *b, str_t s);
 void buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The decimal digits of v ("%lld" without printf: rendering and key hashing are hot paths). */
