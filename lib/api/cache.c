@@ -11,6 +11,7 @@
 #include "lib/cache/respcache.h"
 #include "lib/core/json.h"
 #include "lib/schema/schema.h"
+#include "lib/sql/sqlbuf.h"
 
 static const char *const wildcard_tags[] = {RESPCACHE_WILDCARD};
 
@@ -229,6 +230,7 @@ typedef struct api_cache_state {
     respcache_lookup_t lookup;
     bool skipped;
     bool storable;
+    bool narrow; /* the tags may shrink to the tables the answer's statements named */
 } api_cache_state_t;
 
 static respcache_key_parts_t key_parts(const ctx_t *ctx)
@@ -280,6 +282,9 @@ bool api_cache_lookup(ctx_t *ctx)
      * status header goes on at the end (api_cache_finish), error or not, as Directus's stays. */
     st->lookup.tags = request_tags(ctx, &st->lookup.ntags);
     respcache_prepare(ctx->conf, ctx->redis, ctx->arena, &st->lookup);
+    st->narrow = st->lookup.tags != wildcard_tags;
+    if (st->narrow)
+        sqlbuf_tables_start();
     return false;
 }
 
@@ -307,27 +312,68 @@ void api_cache_store(ctx_t *ctx)
     char etag[64];
     response_etag(body, etag);
     response_set_header_c(res, "ETag", etag);
+    /* The route's related closure was snapshotted before the answer was computed (a purge of
+     * any of it meanwhile keeps the answer out); the entry keeps only the tables its reads
+     * named, so that a write elsewhere in the closure leaves it alone. */
+    const char *const *read;
+    size_t nread;
+    if (st->narrow && sqlbuf_tables(&read, &nread))
+        respcache_narrow(ctx->arena, &st->lookup, read, nread);
+    sqlbuf_tables_stop();
     respcache_put(ctx->conf, ctx->redis, ctx->arena, &st->lookup, body, str_c(etag));
     cache_headers(ctx, ctx->conf->cache_ttl_ms, st->skipped);
 }
 
-void api_cache_written(ctx_t *ctx, bool system_changed)
+/* names plus every collection whose rows point at one of them, transitively (m2o and a2o
+ * foreign keys: what an ON DELETE CASCADE / SET NULL may have changed along with them). */
+static const char **with_dependents(arena_t *a, const schema_t *s, const char **names, size_t *n)
 {
-    /* A write reaches only collections related to the one its route names (nested writes go
-     * through relations), and every answer that read any of those is tagged with that whole
-     * related closure, so purging the route's collection purges all of them. A write whose route
-     * names none (/utils/revert, /users/me), or that changed the schema or permissions (which no
-     * tag follows in a shared Redis store), clears everything. Celer purges whatever
+    size_t cap = schema_collection_count(s) + *n + 1;
+    const char **v = arena_alloc(a, cap * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (!tag_has(v, k, names[i]))
+            v[k++] = names[i];
+    for (size_t head = 0; head < k; head++) {
+        for (size_t i = 0; i < schema_relation_count(s); i++) {
+            const schema_relation_t *r = schema_relation_at(s, i);
+            bool points = r->related_collection && !strcmp(r->related_collection, v[head]);
+            for (size_t j = 0; !points && j < r->n_one_allowed; j++)
+                points = !strcmp(r->one_allowed_collections[j], v[head]);
+            if (points && r->collection && k < cap && !tag_has(v, k, r->collection))
+                v[k++] = r->collection;
+        }
+    }
+    *n = k;
+    return v;
+}
+
+void api_cache_written(ctx_t *ctx, bool system_changed, const char *const *written,
+                       size_t nwritten)
+{
+    /* Every answer is tagged with the tables its statements named (api_cache_store), so a
+     * write purges the collections it wrote and those whose rows point at them. A write that
+     * changed the schema or permissions (which no tag follows in a shared Redis store), or that
+     * says nothing about what it wrote, clears everything. Celer purges whatever
      * CACHE_AUTO_PURGE says (it is precise, and a stale answer is worse than a miss), but a
      * collection the operator listed in CACHE_AUTO_PURGE_IGNORE_LIST is left alone as in
      * Directus: its readers get cached answers until CACHE_TTL. */
     str_t name = router_param(&ctx->route, "collection");
     if (name.p && name.n && !system_changed && purge_ignored(ctx->conf, name))
         return; /* what Directus's shouldClearCache says for CACHE_AUTO_PURGE_IGNORE_LIST */
-    if (name.p && name.n && !system_changed) {
-        const char *c = str_dup(ctx->arena, name);
-        respcache_purge(ctx->conf, ctx->redis, ctx->arena, &c, 1);
-    } else {
+    const schema_t *s = NULL;
+    if (!system_changed && !(s = schema_cache_get(ctx)))
+        ctx->err = (err_t){0}; /* the write is committed: a clear then, not an error */
+    size_t n = nwritten;
+    const char **names = arena_alloc(ctx->arena, (n + 1) * sizeof *names);
+    for (size_t i = 0; i < nwritten; i++)
+        names[i] = written[i];
+    if (name.p && name.n)
+        names[n++] = str_dup(ctx->arena, name);
+    if (!s || !n) {
         respcache_clear(ctx->conf, ctx->redis, ctx->arena);
+        return;
     }
+    names = with_dependents(ctx->arena, s, names, &n);
+    respcache_purge(ctx->conf, ctx->redis, ctx->arena, names, n);
 }

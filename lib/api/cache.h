@@ -26,10 +26,13 @@ bool api_cache_lookup(ctx_t *ctx);
  * Cache-Control and Vary as Directus's respond middleware does. */
 void api_cache_store(ctx_t *ctx);
 
-/* After a write's COMMIT: purges the answers it may have made stale (respcache_purge of the
- * route's collection, whose tags cover every related collection; a clear for a route without
- * one, or when system_changed: the write reached the schema or the permissions). */
-void api_cache_written(ctx_t *ctx, bool system_changed);
+/* After a write's COMMIT: purges the answers it may have made stale — those that read one of
+ * the written collections (the route's, if it names one), or a collection whose rows point at
+ * one of them (foreign keys the database may have cascaded or nulled). A clear when nothing
+ * names what was written, or when system_changed: the write reached the schema or the
+ * permissions. */
+void api_cache_written(ctx_t *ctx, bool system_changed, const char *const *written,
+                       size_t nwritten);
 
 /* Directus's shouldSkipCache: the Data Studio's Referer (unless auto-purge covers the path) or
  * a Cache-Control: no-store the configuration allows. Also decides `no-store` answers

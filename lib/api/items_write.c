@@ -125,7 +125,8 @@ static int end(items_writer_t *iw, int rc)
         for (int k = 0; k < GEN_COUNT; k++)
             if (iw->w.stale & (1u << k))
                 gen_bump((gen_kind_t)k);
-        api_cache_written(ctx, iw->w.stale & ((1u << GEN_SCHEMA) | (1u << GEN_PERMISSIONS)));
+        api_cache_written(ctx, iw->w.stale & ((1u << GEN_SCHEMA) | (1u << GEN_PERMISSIONS)),
+                          iw->w.written, iw->w.nwritten);
         announce(iw);
         return 0;
     }

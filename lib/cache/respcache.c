@@ -478,6 +478,31 @@ void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_look
     }
 }
 
+void respcache_narrow(arena_t *a, respcache_lookup_t *l, const char *const *read, size_t nread)
+{
+    if (!l->snapshot || !l->ntags)
+        return;
+    const char **tags = arena_alloc(a, l->ntags * sizeof *tags);
+    size_t k = 0;
+    for (size_t i = 0; i < l->ntags; i++) {
+        bool kept = false;
+        for (size_t j = 0; j < nread && !kept; j++)
+            kept = !strcmp(l->tags[i], read[j]);
+        if (!kept)
+            continue;
+        /* the counters are parallel to the tags: memory tag_gens[i], Redis versions[1 + i] */
+        if (l->tag_gens)
+            l->tag_gens[k] = l->tag_gens[i];
+        if (l->versions)
+            l->versions[1 + k] = l->versions[1 + i];
+        tags[k++] = l->tags[i];
+    }
+    if (!k)
+        return; /* none was read (nothing was overwritten either): keep them all */
+    l->tags = tags;
+    l->ntags = k;
+}
+
 void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const *collections,
                      size_t n)
 {

@@ -91,6 +91,11 @@ bool respcache_get(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *
  * counters of l->tags, so that respcache_put() can tell whether a purge ran meanwhile. */
 void respcache_prepare(const conf_t *c, redis_t *r, arena_t *a, respcache_lookup_t *l);
 
+/* After the answer is computed, before respcache_put: keeps of l->tags only those in read (the
+ * collections the answer's statements named), with their counters from respcache_prepare, so
+ * that writes to the others leave the entry alone. Nothing changes when none is in read. */
+void respcache_narrow(arena_t *a, respcache_lookup_t *l, const char *const *read, size_t nread);
+
 /* Stores body and its ETag for CACHE_TTL under l (after respcache_prepare). Bodies over
  * CACHE_VALUE_MAX_SIZE, or whose tags were purged since the prepare, are not stored. */
 void respcache_put(const conf_t *c, redis_t *r, arena_t *a, const respcache_lookup_t *l,

@@ -230,7 +230,7 @@ static void wr_event(write_t *w, const char *action, const schema_collection_t *
     ev->v[ev->n++] = (write_event_t){action, c->name, b.p};
 }
 
-static void wr_note_write(write_t *w, const schema_collection_t *c)
+void wr_note_write(write_t *w, const schema_collection_t *c)
 {
     static const struct {
         const char *name;
@@ -241,6 +241,14 @@ static void wr_note_write(write_t *w, const schema_collection_t *c)
         {"directus_policies", GEN_PERMISSIONS}, {"directus_access", GEN_PERMISSIONS},
         {"directus_roles", GEN_PERMISSIONS},    {"directus_users", GEN_USERS},
     };
+    bool known = false;
+    for (size_t i = 0; i < w->nwritten && !known; i++)
+        known = !strcmp(w->written[i], c->name);
+    if (!known) {
+        w->written = arena_realloc(w->a, w->written, w->nwritten * sizeof *w->written,
+                                   (w->nwritten + 1) * sizeof *w->written);
+        w->written[w->nwritten++] = c->name;
+    }
     if (!c->system)
         return;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)

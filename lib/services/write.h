@@ -81,6 +81,8 @@ typedef struct {
                              * (system collections such as directus_users reached through
                              * nested writes or a revert): bump them after COMMIT */
     write_events_t events;  /* every change made, in order: announce them after COMMIT */
+    const char **written;   /* every collection a statement inserted, updated or deleted rows */
+    size_t nwritten;        /* of (the response cache purges what read them after COMMIT) */
     const password_params_t *hash; /* argon2 parameters of `hash` fields; NULL: the defaults */
     /* A service's own objection to the payload (Directus's opts.preMutationError, e.g.
      * UsersService's email checks), raised by the next create, update or delete once its

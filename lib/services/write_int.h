@@ -43,6 +43,10 @@ int64_t wr_limit_default(const write_t *w);
 
 /* Renders b for the connection's dialect and runs it; out may be NULL. */
 int wr_run(write_t *w, const sqlbuf_t *b, db_result_t *out);
+
+/* A statement about to change c's rows: c joins w->written, and the pool caches a system
+ * collection feeds are marked stale. */
+void wr_note_write(write_t *w, const schema_collection_t *c);
 /* "(?, ?, ...)" with keys bound. */
 void wr_in_list(sqlbuf_t *b, const write_keys_t *keys);
 /* SELECT cols FROM c WHERE pk = key LIMIT 1 */

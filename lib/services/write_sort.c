@@ -24,6 +24,7 @@ static int set_sort(write_t *w, const schema_collection_t *c, const char *sort, 
     sqlbuf_ident(b, c->primary->name);
     sqlbuf_kw(b, " = ");
     sqlbuf_param(b, key);
+    wr_note_write(w, c);
     return wr_run(w, b, NULL);
 }
 
@@ -147,5 +148,6 @@ int write_sort(write_t *w, const schema_collection_t *c, const char *sort, struc
     sqlbuf_ident(b, c->primary->name);
     sqlbuf_kw(b, " <> ");
     sqlbuf_param(b, wr_key_value(item));
+    wr_note_write(w, c);
     return wr_run(w, b, NULL);
 }

@@ -66,7 +66,7 @@ static void count_related(cc_t *c, sqlbuf_t *b, const plan_expr_t *x, ref_t r)
     const schema_collection_t *child = schema_collection(c->p->schema, str_c(rel->collection));
     unsigned k = ++c->sub;
     sqlbuf_kw(b, "(SELECT COUNT(*) FROM ");
-    sqlbuf_ident(b, child ? child->name : rel->collection);
+    sqlbuf_table(b, child ? child->name : rel->collection);
     sqlbuf_kw(b, " AS ");
     sqlbuf_alias(b, 'c', k);
     sqlbuf_kw(b, " WHERE ");
@@ -570,7 +570,7 @@ static ref_t parent_ref(const plan_join_t *j, ref_t base)
 static void left_join(cc_t *c, sqlbuf_t *b, const plan_join_t *j, ref_t base)
 {
     sqlbuf_kw(b, " LEFT JOIN ");
-    sqlbuf_ident(b, j->coll->name);
+    sqlbuf_table(b, j->coll->name);
     sqlbuf_kw(b, " AS ");
     sqlbuf_alias(b, 'j', j->id);
     sqlbuf_kw(b, " ON ");
@@ -594,7 +594,7 @@ static bool some_none(cc_t *c, sqlbuf_t *b, const pfilter_t *f, ref_t base)
     sqlbuf_kw_if(b, f->kind == PF_NONE, " NOT IN (SELECT ", " IN (SELECT ");
     sqlbuf_col(b, 's', k, r->field);
     sqlbuf_kw(b, " FROM ");
-    sqlbuf_ident(b, f->child->name);
+    sqlbuf_table(b, f->child->name);
     sqlbuf_kw(b, " AS ");
     sqlbuf_alias(b, 's', k);
     for (size_t i = 0; i < f->sub_scope->njoins; i++)
@@ -669,7 +669,7 @@ static bool filter(cc_t *c, sqlbuf_t *b, const plan_filter_t *f, ref_t base)
     sqlbuf_kw(b, " IN (SELECT ");
     col(b, sub, base.coll->primary);
     sqlbuf_kw(b, " FROM ");
-    sqlbuf_ident(b, base.coll->name);
+    sqlbuf_table(b, base.coll->name);
     sqlbuf_kw(b, " AS ");
     sqlbuf_alias(b, 's', k);
     for (size_t i = 0; i < f->scope.njoins; i++)
@@ -887,7 +887,7 @@ static void joins_node(cc_t *c, sqlbuf_t *b, const plan_node_t *n)
         const plan_node_t *k = n->kids[i];
         if (k->kind == PLAN_M2O) {
             sqlbuf_kw(b, " LEFT JOIN ");
-            sqlbuf_ident(b, k->coll->name);
+            sqlbuf_table(b, k->coll->name);
             sqlbuf_kw(b, " AS ");
             sqlbuf_alias(b, 't', k->id);
             sqlbuf_kw(b, " ON ");
@@ -900,7 +900,7 @@ static void joins_node(cc_t *c, sqlbuf_t *b, const plan_node_t *n)
             for (size_t t = 0; t < k->ntargets; t++) {
                 const plan_node_t *tg = k->targets[t];
                 sqlbuf_kw(b, " LEFT JOIN ");
-                sqlbuf_ident(b, tg->coll->name);
+                sqlbuf_table(b, tg->coll->name);
                 sqlbuf_kw(b, " AS ");
                 sqlbuf_alias(b, 't', tg->id);
                 sqlbuf_kw(b, " ON ");
@@ -938,7 +938,7 @@ static void sort_subquery(cc_t *c, sqlbuf_t *b, const plan_sort_t *s, ref_t base
     sqlbuf_kw(b, "(SELECT ");
     expr(c, b, &s->expr, base);
     sqlbuf_kw(b, " FROM ");
-    sqlbuf_ident(b, first->coll->name);
+    sqlbuf_table(b, first->coll->name);
     sqlbuf_kw(b, " AS ");
     sqlbuf_alias(b, 'j', first->id);
     for (size_t i = k - 1; i-- > 0;)
@@ -1026,7 +1026,7 @@ static void conditions(cc_t *c, sqlbuf_t *b, const plan_node_t *n, const plan_fi
 static void from(sqlbuf_t *b, const plan_node_t *n)
 {
     sqlbuf_kw(b, " FROM ");
-    sqlbuf_ident(b, n->coll->name);
+    sqlbuf_table(b, n->coll->name);
     sqlbuf_kw(b, " AS ");
     sqlbuf_alias(b, 't', n->id);
 }
@@ -1356,7 +1356,7 @@ sqlbuf_t *compile_batch(arena_t *a, err_t *e, const plan_t *p, const plan_node_t
     for (size_t i = 0; i < m; i++) {
         const plan_node_t *n = nodes[i];
         sqlbuf_kw(b, " LEFT JOIN ");
-        sqlbuf_ident(b, n->coll->name);
+        sqlbuf_table(b, n->coll->name);
         sqlbuf_kw(b, " AS ");
         sqlbuf_alias(b, 't', n->id);
         sqlbuf_kw(b, " ON ");

@@ -76,6 +76,46 @@ void sqlbuf_ident(sqlbuf_t *b, const char *name)
     c->p = name;
 }
 
+static struct {
+    bool on, overflow;
+    size_t n;
+    const char *v[SQLBUF_TABLES_MAX];
+} tables;
+
+void sqlbuf_table(sqlbuf_t *b, const char *name)
+{
+    sqlbuf_ident(b, name);
+    if (!tables.on || !name)
+        return;
+    for (size_t i = 0; i < tables.n; i++)
+        if (!strcmp(tables.v[i], name))
+            return;
+    if (tables.n == SQLBUF_TABLES_MAX)
+        tables.overflow = true;
+    else
+        tables.v[tables.n++] = name;
+}
+
+void sqlbuf_tables_start(void)
+{
+    tables.on = true;
+    tables.overflow = false;
+    tables.n = 0;
+}
+
+void sqlbuf_tables_stop(void)
+{
+    tables.on = false;
+    tables.n = 0;
+}
+
+bool sqlbuf_tables(const char *const **names, size_t *n)
+{
+    *names = tables.v;
+    *n = tables.n;
+    return tables.on && !tables.overflow;
+}
+
 void sqlbuf_alias(sqlbuf_t *b, char prefix, unsigned n)
 {
     if (b->error)

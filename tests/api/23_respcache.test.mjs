@@ -136,6 +136,59 @@ test('memory store, two workers: a write through Celer purges what it made stale
 	await writesPurge(get);
 });
 
+// Issue 8.3's precision: an answer is tagged with the tables its statements read, and a write
+// purges the collections it wrote and those whose rows point at them (comments → articles), so a
+// write to articles leaves a cached list of categories or authors alone, while a nested create
+// of a category through articles purges the categories answer.
+test('memory store: a write purges what read the collections it wrote, and leaves the rest', async () => {
+	const get = await startStackPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1' });
+	const paths = {
+		categories: '/items/categories?fields=id,title&sort=-id&limit=1',
+		authors: '/items/authors?fields=id&sort=id&limit=1',
+		article: '/items/articles/1?fields=id,title',
+		comments: '/items/comments?filter[article][_eq]=1&fields=id,article.title&limit=1',
+	};
+	const cache = async (path) => {
+		const r = await get('GET', path, admin);
+		assert.equal(r.status, 200, r.body);
+		return r.headers['x-cache'];
+	};
+	const fill = async () => {
+		for (const p of Object.values(paths)) await cache(p);
+		for (const p of Object.values(paths)) assert.equal(await cache(p), 'HIT', p);
+	};
+	let aid, cid;
+	try {
+		await get('POST', '/utils/cache/clear', admin);
+		await fill();
+		const w = await get('PATCH', '/items/articles/1', admin, { title: `precise ${process.pid}` });
+		assert.equal(w.status, 200, w.body);
+		assert.equal(await cache(paths.article), 'MISS');
+		assert.equal(await cache(paths.comments), 'MISS', 'comments read articles.title');
+		assert.equal(await cache(paths.categories), 'HIT', 'categories read nothing the write changed');
+		assert.equal(await cache(paths.authors), 'HIT');
+
+		await fill();
+		const title = `precise category ${process.pid}`;
+		const c = await get('POST', '/items/articles?fields=id,category', admin, { title: 'precise nested', category: { title } });
+		assert.equal(c.status, 200, c.body);
+		({ id: aid, category: cid } = JSON.parse(c.body).data);
+		const cat = await get('GET', paths.categories, admin);
+		assert.equal(cat.headers['x-cache'], 'MISS', 'the nested create wrote categories');
+		assert.equal(JSON.parse(cat.body).data[0].title, title);
+		assert.equal(await cache(paths.authors), 'HIT');
+
+		await fill();
+		assert.equal((await get('DELETE', `/items/articles/${aid}`, admin)).status, 204);
+		aid = undefined;
+		assert.equal(await cache(paths.comments), 'MISS', 'comments point at articles: a delete may cascade');
+		assert.equal(await cache(paths.authors), 'HIT');
+	} finally {
+		if (aid) sql(`DELETE FROM articles WHERE id = ${Number(aid)}`);
+		if (cid) sql(`DELETE FROM categories WHERE id = ${Number(cid)}`);
+	}
+});
+
 test('memory store: answers over CACHE_VALUE_MAX_SIZE are served, not cached', async () => {
 	const get = await startStackPool({ ...COMMON, CACHE_STORE: 'memory', WORKERS: '1', CACHE_VALUE_MAX_SIZE: '200' });
 	const small = '/items/articles/1?fields=id';
