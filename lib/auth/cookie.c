@@ -13,6 +13,7 @@
 #include "lib/core/buf.h"
 #include "lib/core/json.h"
 #include "lib/core/jsonparse.h"
+#include "lib/core/str.h"
 
 static long index_of(str_t s, char c, size_t from)
 {
@@ -44,16 +45,6 @@ static str_t trimmed(str_t s, size_t from, size_t to)
     return (str_t){s.p + from, to - from};
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Length of the UTF-8 sequence at p (n bytes left) that decodeURIComponent accepts, else 0. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
@@ -82,7 +73,7 @@ static bool uri_decode(arena_t *a, str_t v, str_t *out)
             d[o++] = (unsigned char)v.p[i];
             continue;
         }
-        int hi = i + 2 < v.n ? hexval(v.p[i + 1]) : -1, lo = hi >= 0 ? hexval(v.p[i + 2]) : -1;
+        int hi = i + 2 < v.n ? str_hexval(v.p[i + 1]) : -1, lo = hi >= 0 ? str_hexval(v.p[i + 2]) : -1;
         if (hi < 0 || lo < 0)
             return false;
         d[o++] = (unsigned char)(hi << 4 | lo);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "lib/core/str.h"
+
 enum { N_CHAR, N_ANY, N_CLASS, N_BOL, N_EOL, N_WORDB, N_NWORDB, N_GROUP, N_LOOK, N_BACKREF };
 
 typedef struct {
@@ -138,20 +140,13 @@ static int peek(const parser_t *ps, int off)
     return ps->i + off < ps->n ? ps->p[ps->i + off] : -1;
 }
 
-static int hexv(int c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
 
 /* \xHH / \uHHHH: the value, or -1 when the digits are missing (then it is an identity escape). */
 static long hex_escape(parser_t *ps, int digits)
 {
     long v = 0;
     for (int k = 0; k < digits; k++) {
-        int d = hexv(peek(ps, k));
+        int d = str_hexval(peek(ps, k));
         if (d < 0)
             return -1;
         v = v * 16 + d;

@@ -20,6 +20,7 @@
 #include "lib/core/buf.h"
 #include "lib/core/json.h"
 #include "lib/core/log.h"
+#include "lib/core/str.h"
 
 #define RESET_TOKEN_TTL_MS (24LL * 3600 * 1000) /* expiresIn: '1d' */
 
@@ -220,13 +221,6 @@ static void form_encode(buf_t *b, str_t s)
     }
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
 
 /* application/x-www-form-urlencoded parsing of one component: '+' is a space, %XX decoded. */
 static str_t form_decode(arena_t *a, str_t s)
@@ -237,8 +231,8 @@ static str_t form_decode(arena_t *a, str_t s)
         int hi, lo;
         if (s.p[i] == '+')
             d[o++] = ' ';
-        else if (s.p[i] == '%' && i + 2 < s.n && (hi = hexval(s.p[i + 1])) >= 0 &&
-                 (lo = hexval(s.p[i + 2])) >= 0) {
+        else if (s.p[i] == '%' && i + 2 < s.n && (hi = str_hexval(s.p[i + 1])) >= 0 &&
+                 (lo = str_hexval(s.p[i + 2])) >= 0) {
             d[o++] = (char)(hi << 4 | lo);
             i += 2;
         } else

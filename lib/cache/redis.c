@@ -18,6 +18,7 @@
 
 #include "lib/cache/generation.h"
 #include "lib/core/log.h"
+#include "lib/core/str.h"
 
 /* Directus has no knob for these (ioredis waits 10 s to connect and forever for a reply, queueing
  * commands while offline). A worker serves one request at a time, so a Redis that is slow must
@@ -60,13 +61,6 @@ static struct timeval tv_ms(int ms)
 
 /* ------------------------------------------------------------------ address parsing */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* decodeURIComponent, leaving a malformed escape as it is (url.parse does not throw either). */
 static char *pct_decode(arena_t *a, const char *s, size_t n)
@@ -74,8 +68,8 @@ static char *pct_decode(arena_t *a, const char *s, size_t n)
     char *out = arena_alloc(a, n + 1), *o = out;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = str_hexval((unsigned char)s[i + 1])) >= 0 &&
+            (lo = str_hexval((unsigned char)s[i + 2])) >= 0) {
             *o++ = (char)(hi << 4 | lo);
             i += 2;
         } else {

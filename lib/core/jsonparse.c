@@ -20,6 +20,7 @@
 
 #include "lib/core/buf.h"
 #include "lib/core/json.h"
+#include "lib/core/str.h"
 
 #define NOT_INDEX UINT32_MAX
 #define MAX_SAFE 9007199254740992.0 /* 2^53 */
@@ -245,17 +246,10 @@ static int peek(const jp_t *p)
     return p->i < p->n ? p->s[p->i] : -1;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 static uint32_t hex4(const unsigned char *s)
 {
-    return (uint32_t)(hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]));
+    return (uint32_t)(str_hexval(s[0]) << 12 | str_hexval(s[1]) << 8 | str_hexval(s[2]) << 4 | str_hexval(s[3]));
 }
 
 /* Validates one escape after the backslash at p->i; leaves the cursor on its last byte. */
@@ -276,7 +270,7 @@ static int check_escape(jp_t *p)
         return 0;
     case 'u':
         for (int k = 1; k <= 4; k++) {
-            if (at + k >= p->n || hexval(p->s[at + k]) < 0)
+            if (at + k >= p->n || str_hexval(p->s[at + k]) < 0)
                 return fail_at(p, "Bad Unicode escape in JSON", at + k);
         }
         p->i = at + 4;

@@ -30,6 +30,15 @@ bool str_eq_c(str_t a, const char *b);
 /* ASCII case-insensitive equality. */
 bool str_ieq_c(str_t a, const char *b);
 bool str_starts_with(str_t s, str_t prefix);
+/* The value of a hexadecimal digit, either case; -1 for anything else. */
+static inline int str_hexval(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
 /* 8-4-4-4-12 hexadecimal digits, either case: the text a uuid key or value must be. */
 bool str_is_uuid(str_t s);
 /* 64-bit FNV-1a of the bytes: for hash tables, not cryptography. */

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "lib/core/log.h"
+#include "lib/core/str.h"
 
 /* Type OIDs are fixed in the catalog (pg_type.dat); the server headers are not needed for these. */
 enum {
@@ -456,16 +457,6 @@ static db_coltype_t coltype(Oid oid)
     }
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
 
 /* bytea's text form: "\x4142" (bytea_output = hex, the default) or the old escape format. */
 static str_t decode_bytea(arena_t *a, const char *v, size_t n)
@@ -474,7 +465,7 @@ static str_t decode_bytea(arena_t *a, const char *v, size_t n)
         size_t m = (n - 2) / 2;
         unsigned char *d = arena_alloc(a, m + 1);
         for (size_t i = 0; i < m; i++)
-            d[i] = (unsigned char)(hexval(v[2 + 2 * i]) << 4 | hexval(v[3 + 2 * i]));
+            d[i] = (unsigned char)(str_hexval(v[2 + 2 * i]) << 4 | str_hexval(v[3 + 2 * i]));
         d[m] = 0;
         return (str_t){(const char *)d, m};
     }

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "lib/core/buf.h"
+#include "lib/core/str.h"
 
 #define MP_MAX_HEADER 16384 /* busboy's MAX_HEADER_SIZE (Node's header limit) */
 
@@ -32,16 +33,6 @@ static bool is_charset_char(unsigned char c)
     return c < 0x80 && c > 0x20 && !strchr("\"'(),/:;<=>?@[\\]{}\x7f", c) && c != '*';
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static str_t lower_dup(arena_t *a, str_t s)
 {
@@ -162,8 +153,8 @@ static int ext_value(arena_t *a, str_t v, size_t *i, str_t *out)
         unsigned char c = (unsigned char)v.p[*i];
         if (c == '%') {
             int hi, lo;
-            if (*i + 2 < v.n && (hi = hexval((unsigned char)v.p[*i + 1])) >= 0 &&
-                (lo = hexval((unsigned char)v.p[*i + 2])) >= 0) {
+            if (*i + 2 < v.n && (hi = str_hexval((unsigned char)v.p[*i + 1])) >= 0 &&
+                (lo = str_hexval((unsigned char)v.p[*i + 2])) >= 0) {
                 char byte = (char)((hi << 4) | lo);
                 buf_append(&b, &byte, 1);
                 *i += 2;

@@ -207,21 +207,12 @@ static bool is_proto_name(str_t s)
 
 /* --- decoding -------------------------------------------------------------------------------- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 static int pct_byte(str_t s, size_t i)
 {
     if (i + 2 >= s.n || s.p[i] != '%')
         return -1;
-    int h = hexval((unsigned char)s.p[i + 1]), l = hexval((unsigned char)s.p[i + 2]);
+    int h = str_hexval((unsigned char)s.p[i + 1]), l = str_hexval((unsigned char)s.p[i + 2]);
     return h < 0 || l < 0 ? -1 : h * 16 + l;
 }
 

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 
+#include "lib/core/str.h"
+
 http_method_t request_method_parse(str_t m)
 {
     static const struct {
@@ -45,13 +47,6 @@ void request_add_header(request_t *r, str_t name, str_t value)
     r->headers[r->nheaders++] = (http_header_t){{n, name.n}, value};
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 int request_url_decode(arena_t *a, str_t s, str_t *out)
 {
@@ -62,7 +57,7 @@ int request_url_decode(arena_t *a, str_t s, str_t *out)
             d[o++] = s.p[i];
             continue;
         }
-        int hi = i + 2 < s.n ? hexval(s.p[i + 1]) : -1, lo = hi >= 0 ? hexval(s.p[i + 2]) : -1;
+        int hi = i + 2 < s.n ? str_hexval(s.p[i + 1]) : -1, lo = hi >= 0 ? str_hexval(s.p[i + 2]) : -1;
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
             return -1;
         d[o++] = (char)(hi * 16 + lo);
