@@ -325,6 +325,12 @@ static void back_off(redis_t *r)
         r->backoff_ms * 2 > REDIS_BACKOFF_MAX_MS ? REDIS_BACKOFF_MAX_MS : r->backoff_ms * 2;
 }
 
+void redis_retry_now(redis_t *r)
+{
+    if (r && !r->c)
+        r->retry_at = 0;
+}
+
 /* A command on a fresh connection during the handshake; -1 with the failure logged. */
 static int handshake_cmd(redis_t *r, redisContext *c, int argc, const char **argv, const char *what)
 {

@@ -78,6 +78,11 @@ struct redisReply *redis_command(redis_t *r, arena_t *a, int argc, const char **
 /* Whether rep is a reply that is not an error reply. NULL: false. */
 bool redis_reply_ok(const struct redisReply *rep);
 
+/* Ends the current back-off: the next command tries to connect at once. For what must not be
+ * skipped while Redis may already be back (a response-cache purge: a stale answer served by
+ * another pool is worse than one short timeout). */
+void redis_retry_now(redis_t *r);
+
 /* For a subscriber (lib/cache/bus): the connected hiredis context, connecting first when due
  * (subject to the back-off), or NULL. After SUBSCRIBE the connection only receives pushes: use
  * it with hiredis's reader directly, and redis_drop() it when a read fails. */

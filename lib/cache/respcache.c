@@ -513,6 +513,7 @@ void respcache_purge(const conf_t *c, redis_t *r, arena_t *a, const char *const 
     gen_tag_bump(RESPCACHE_WILDCARD);
     if (!respcache_enabled(c) || !use_redis(c))
         return;
+    redis_retry_now(r); /* a worker still backing off may find Redis back: try the purge */
     for (size_t i = 0; i < n; i++)
         redis_purge_tag(c, r, a, collections[i]);
     redis_purge_tag(c, r, a, RESPCACHE_WILDCARD);

@@ -77,17 +77,27 @@ test('a schema change announced through one pool reaches the other', { skip }, a
 });
 
 test("Directus's own schemaChanged message is heard too", { skip }, async () => {
-	const field = column('b');
-	addColumn('b');
+	// The previous test's announcement may still be on its way to a worker of the second pool,
+	// which then loads a column added meanwhile by itself: take a new column until one is seen
+	// unknown there first.
+	let name, field;
+	for (let tries = 0; ; tries++) {
+		name = `b${tries}`;
+		field = column(name);
+		addColumn(name);
+		if ((await read(second, field)) === 403) break;
+		dropColumn(name);
+		assert.ok(tries < 4, 'the second pool kept reloading its schema by itself');
+		await sleep(300);
+	}
 	try {
-		assert.equal(await read(second, field), 403);
 		const [host, port] = [ENV.REDIS_HOST || '127.0.0.1', ENV.REDIS_PORT];
 		// What a Directus instance on the same Redis publishes after clearSystemCache().
 		execFileSync('redis-cli', ['-h', host, '-p', String(port), 'PUBLISH', 'directus:bus:schemaChanged', '{}']);
 		await within(1000, second, field, 200);
 		await within(1000, ENV.BASE_URL, field, 200);
 	} finally {
-		dropColumn('b');
+		dropColumn(name);
 		await call('POST', '/utils/cache/clear?system', { headers: admin });
 	}
 });
