@@ -142,7 +142,7 @@ static bool tag_has(const char **tags, size_t n, const char *name)
 }
 
 /* Every collection reachable from start through relations, start first (breadth first). */
-static const char *const *closure(arena_t *a, const schema_t *s, const char *start, size_t *n)
+static const char **closure(arena_t *a, const schema_t *s, const char *start, size_t *n)
 {
     size_t cap = schema_collection_count(s) + 1, k = 0;
     const char **tags = arena_alloc(a, cap * sizeof *tags);
@@ -189,7 +189,11 @@ static const char *const *request_tags(ctx_t *ctx, size_t *n)
         ctx->err = (err_t){0}; /* the route reports it, if it matters */
         return wildcard_tags;
     }
-    return closure(ctx->arena, s, c->name, n);
+    /* Copied: the route may reload the schema (and free this one) before the answer is stored. */
+    const char **tags = closure(ctx->arena, s, c->name, n);
+    for (size_t i = 0; i < *n; i++)
+        tags[i] = arena_strndup(ctx->arena, tags[i], strlen(tags[i]));
+    return tags;
 }
 
 /* ------------------------------------------------------------------ headers */

@@ -247,7 +247,8 @@ void wr_note_write(write_t *w, const schema_collection_t *c)
     if (!known) {
         w->written = arena_realloc(w->a, w->written, w->nwritten * sizeof *w->written,
                                    (w->nwritten + 1) * sizeof *w->written);
-        w->written[w->nwritten++] = c->name;
+        /* copied: the schema may be reloaded (and this one freed) before the purge */
+        w->written[w->nwritten++] = arena_strndup(w->a, c->name, strlen(c->name));
     }
     if (!c->system)
         return;
