@@ -163,6 +163,34 @@ int db_exec(db_conn_t *c, arena_t *a, err_t *e, const char *sql, const db_value_
     return finish(c, a, e, st);
 }
 
+bool db_pipelines(const db_conn_t *c)
+{
+    return c->drv->exec_many && c->txn == DB_TXN_NONE;
+}
+
+int db_exec_many(db_conn_t *c, arena_t *a, err_t *e, const db_query_t *q, size_t n,
+                 db_result_t *outs)
+{
+    memset(outs, 0, n * sizeof *outs);
+    if (!db_pipelines(c)) {
+        for (size_t i = 0; i < n; i++)
+            if (db_exec(c, a, e, q[i].sql, q[i].params, q[i].nparams, &outs[i]) < 0)
+                return -1;
+        return 0;
+    }
+    if (db_connect(c, a, e))
+        return -1;
+    c->nstmt += n;
+    db_drv_status_t st = c->drv->exec_many(c, a, e, q, n, outs);
+    if (retryable(c, st)) {
+        if (reopen(c, a, e, st))
+            return -1;
+        memset(outs, 0, n * sizeof *outs);
+        st = c->drv->exec_many(c, a, e, q, n, outs);
+    }
+    return finish(c, a, e, st);
+}
+
 /* BEGIN / COMMIT / ROLLBACK through the driver's plain path (not cached, never retried except a
  * BEGIN that did not reach the server). */
 static db_drv_status_t run(db_conn_t *c, arena_t *a, err_t *e, const char *sql)

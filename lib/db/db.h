@@ -92,6 +92,24 @@ int db_connect(db_conn_t *c, arena_t *a, err_t *e);
 int db_exec(db_conn_t *c, arena_t *a, err_t *e, const char *sql, const db_value_t *params,
             size_t n, db_result_t *out);
 
+/* One statement of db_exec_many. */
+typedef struct {
+    const char *sql;
+    const db_value_t *params;
+    size_t nparams;
+} db_query_t;
+
+/* Runs n statements that do not depend on each other's rows: on PostgreSQL in one round trip
+ * (libpq's pipeline mode), elsewhere and inside a transaction one after another through
+ * db_exec. outs[i] receives statement i's rows. Errors, the retry of an unsent or stale batch and
+ * statement counting as db_exec; -1 at the first statement that failed. */
+int db_exec_many(db_conn_t *c, arena_t *a, err_t *e, const db_query_t *q, size_t n,
+                 db_result_t *outs);
+
+/* Whether db_exec_many saves round trips here (PostgreSQL outside a transaction): callers that
+ * would send a statement on a guess do it only then. */
+bool db_pipelines(const db_conn_t *c);
+
 /* Transactions: BEGIN / COMMIT / ROLLBACK on the connection (not nestable; use these, not
  * db_exec, so the connection knows). When the connection is lost inside a transaction, every
  * statement and the COMMIT answer 503 until db_rollback, which then succeeds: nothing of the

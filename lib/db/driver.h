@@ -76,6 +76,10 @@ struct db_driver {
     /* Runs one statement with bound values; fills *out (never NULL here). */
     db_drv_status_t (*exec)(db_conn_t *c, arena_t *a, err_t *e, const char *sql,
                             const db_value_t *params, size_t n, db_result_t *out);
+    /* Runs n statements in one round trip (NULL: the driver cannot; db.c loops over exec).
+     * Stops reporting at the first statement that failed: its status, e set for an error. */
+    db_drv_status_t (*exec_many)(db_conn_t *c, arena_t *a, err_t *e, const db_query_t *q,
+                                 size_t n, db_result_t *outs);
     /* Runs a parameterless statement that returns no rows (BEGIN, COMMIT, ROLLBACK). */
     db_drv_status_t (*run)(db_conn_t *c, arena_t *a, err_t *e, const char *sql);
     /* Releases one cached statement handle (eviction, or close with c->h still set). */

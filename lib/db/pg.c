@@ -595,6 +595,58 @@ static db_drv_status_t pg_exec(db_conn_t *c, arena_t *a, err_t *e, const char *s
     return result(c, a, e, s, r, sql, out);
 }
 
+/* Reads what the pipeline returns for one statement: its result, then the NULL that ends it.
+ * NULL when the connection broke (nothing more will come). */
+static PGresult *pipeline_result(PGconn *pg, arena_t *a)
+{
+    PGresult *r = own(a, PQgetResult(pg));
+    if (r)
+        while (own(a, PQgetResult(pg)))
+            ; /* a statement has one result here; nothing else is expected before the NULL */
+    return r;
+}
+
+/* Every statement prepared (on a miss with its own round trip, once per connection), then all
+ * sent with one Sync and their results read in order. After a failed statement the server skips
+ * the rest (PGRES_PIPELINE_ABORTED); they are read and dropped. A broken connection mid-way is
+ * DB_DRV_LOST: db.c closes it, so the pipeline state dies with it. */
+static db_drv_status_t pg_exec_many(db_conn_t *c, arena_t *a, err_t *e, const db_query_t *q,
+                                    size_t n, db_result_t *outs)
+{
+    PGconn *pg = handle(c);
+    if (!alive(pg))
+        return DB_DRV_LOST_UNSENT;
+    pg_params_t *p = arena_calloc(a, n ? n : 1, sizeof *p);
+    db_stmt_t **s = arena_calloc(a, n ? n : 1, sizeof *s);
+    for (size_t i = 0; i < n; i++) {
+        db_drv_status_t st = encode(c, a, e, q[i].sql, q[i].params, q[i].nparams, &p[i]);
+        if (st == DB_DRV_OK)
+            st = prepare(c, a, e, q[i].sql, &p[i], (int)q[i].nparams, &s[i]);
+        if (st != DB_DRV_OK)
+            return st;
+    }
+    if (!PQenterPipelineMode(pg))
+        return DB_DRV_LOST_UNSENT;
+    for (size_t i = 0; i < n; i++)
+        if (!PQsendQueryPrepared(pg, s[i]->h, (int)q[i].nparams, p[i].values, p[i].lengths,
+                                 p[i].formats, 0))
+            return DB_DRV_LOST;
+    if (!PQpipelineSync(pg))
+        return DB_DRV_LOST;
+    db_drv_status_t st = DB_DRV_OK;
+    for (size_t i = 0; i < n; i++) {
+        PGresult *r = pipeline_result(pg, a);
+        if (!r)
+            return DB_DRV_LOST;
+        if (st == DB_DRV_OK)
+            st = result(c, a, e, s[i], r, q[i].sql, &outs[i]);
+    }
+    PGresult *sync = own(a, PQgetResult(pg));
+    if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || !PQexitPipelineMode(pg))
+        return DB_DRV_LOST;
+    return st;
+}
+
 /* COMMIT of a transaction that already failed succeeds with the tag ROLLBACK: report it. */
 static db_drv_status_t pg_run(db_conn_t *c, arena_t *a, err_t *e, const char *sql)
 {
@@ -619,6 +671,7 @@ const db_driver_t db_pg_driver = {
     .open = pg_open,
     .close = pg_close,
     .exec = pg_exec,
+    .exec_many = pg_exec_many,
     .run = pg_run,
     .stmt_free = pg_stmt_free,
 };

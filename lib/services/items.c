@@ -119,12 +119,15 @@ typedef struct {
     groups_t groups; /* to-many nodes: rows per parent key */
 } state_t;
 
+typedef struct guess guess_t;
+
 typedef struct {
     arena_t *a;
     err_t *e;
     db_conn_t *db;
     const plan_t *p;
-    state_t *st; /* per statement node */
+    state_t *st;    /* per statement node */
+    guess_t *guess; /* the first level's rows fetched with the root's, or NULL */
 } exec_t;
 
 static int run(exec_t *x, const sqlbuf_t *b, db_result_t *out);
@@ -265,23 +268,49 @@ static void shape_groups(exec_t *x, const plan_node_t *n, state_t *st)
             shape_group(x, n, &st->groups.slots[i]);
 }
 
+/* The rows of one statement of to-many node n, added to what earlier statements gave it. */
+static void absorb_nested(exec_t *x, const plan_node_t *n, const db_result_t *r)
+{
+    state_t *st = &x->st[n->stmt];
+    st->cols = r->cols;
+    st->rows = arena_realloc(x->a, st->rows, st->nrows * sizeof *st->rows,
+                             (st->nrows + r->nrows + 1) * sizeof *st->rows);
+    for (size_t i = 0; i < r->nrows; i++)
+        add_row(x, n, st, &r->cells[i * r->ncols]);
+}
+
 /* One to-many node on its own (a level with one node, or keys beyond one statement). */
 static int run_nested(exec_t *x, const plan_node_t *n, db_value_t *keys, size_t nkeys)
 {
-    state_t *st = &x->st[n->stmt];
     for (size_t off = 0; off < nkeys; off += KEYS_PER_STATEMENT) {
         size_t cnt = nkeys - off < KEYS_PER_STATEMENT ? nkeys - off : KEYS_PER_STATEMENT;
         sqlbuf_t *b = compile_statement(x->a, x->e, x->p, n, keys + off, cnt);
         db_result_t r;
         if (!b || run(x, b, &r) < 0)
             return -1;
-        st->cols = r.cols;
-        st->rows = arena_realloc(x->a, st->rows, st->nrows * sizeof *st->rows,
-                                 (st->nrows + r.nrows + 1) * sizeof *st->rows);
-        for (size_t i = 0; i < r.nrows; i++)
-            add_row(x, n, st, &r.cells[i * r.ncols]);
+        absorb_nested(x, n, &r);
     }
     return 0;
+}
+
+/* A UNION ALL statement of m to-many nodes: each row to the node its first column names. */
+static void absorb_batch(exec_t *x, const plan_node_t **nodes, size_t m, const size_t *regions,
+                         const db_result_t *r)
+{
+    for (size_t i = 0; i < m; i++) {
+        state_t *st = &x->st[nodes[i]->stmt];
+        st->rows = arena_alloc(x->a, (r->nrows ? r->nrows : 1) * sizeof *st->rows);
+        st->cols = r->cols + regions[i];
+    }
+    for (size_t k = 0; k < r->nrows; k++) {
+        const db_value_t *row = &r->cells[k * r->ncols];
+        int64_t branch = row[0].type == DB_INT    ? row[0].i
+                         : row[0].type == DB_TEXT ? strtoll(str_dup(x->a, row[0].s), NULL, 10)
+                                                  : -1;
+        if (branch < 0 || (size_t)branch >= m)
+            continue;
+        add_row(x, nodes[branch], &x->st[nodes[branch]->stmt], row + regions[branch]);
+    }
 }
 
 /* Several to-many nodes of one depth in one UNION ALL statement. */
@@ -294,20 +323,7 @@ static int run_batch(exec_t *x, const plan_node_t **nodes, db_value_t **keys, si
     db_result_t r;
     if (!b || run(x, b, &r) < 0)
         return -1;
-    for (size_t i = 0; i < m; i++) {
-        state_t *st = &x->st[nodes[i]->stmt];
-        st->rows = arena_alloc(x->a, (r.nrows ? r.nrows : 1) * sizeof *st->rows);
-        st->cols = r.cols + regions[i];
-    }
-    for (size_t k = 0; k < r.nrows; k++) {
-        const db_value_t *row = &r.cells[k * r.ncols];
-        int64_t branch = row[0].type == DB_INT    ? row[0].i
-                         : row[0].type == DB_TEXT ? strtoll(str_dup(x->a, row[0].s), NULL, 10)
-                                                  : -1;
-        if (branch < 0 || (size_t)branch >= m)
-            continue;
-        add_row(x, nodes[branch], &x->st[nodes[branch]->stmt], row + regions[branch]);
-    }
+    absorb_batch(x, nodes, m, regions, &r);
     return 0;
 }
 
@@ -458,6 +474,120 @@ static int nested_checks(exec_t *x, const plan_node_t *n, const state_t *st)
     return 0;
 }
 
+/* ---- one round trip for a read by key ---------------------------------------------------- */
+
+/* A read by key knows its root's key before the root runs, so the statement of the first level
+ * of to-many nodes, when every node of it hangs off the root itself, can go to the server with
+ * the root's in one round trip (db_exec_many), keyed by the requested key. It is a guess: the
+ * level takes its rows only when the root's rows have exactly that key; otherwise (no row, the
+ * key written another way) they are dropped and the level runs as always. Integer keys only: a
+ * malformed key of another type could fail the guessed statement where the root alone answers
+ * 403. */
+struct guess {
+    db_value_t key;
+    const plan_node_t **nodes; /* the level's nodes, in run_levels' order */
+    size_t m;
+    size_t *regions; /* m > 1: where each node's columns start in the UNION ALL */
+    db_result_t r;
+};
+
+/* A decimal integer as a key can be written; false for anything else (or too long to be sure
+ * it fits). */
+static bool integer_key(str_t s, int64_t *out)
+{
+    size_t i = s.n && s.p[0] == '-';
+    if (s.n == i || s.n > 18)
+        return false;
+    int64_t v = 0;
+    for (; i < s.n; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return false;
+        v = v * 10 + (s.p[i] - '0');
+    }
+    *out = s.p[0] == '-' ? -v : v;
+    return true;
+}
+
+/* The first level's statement keyed by the requested key, or NULL when this read makes no guess
+ * (g->m is then 0). */
+static sqlbuf_t *guess_level(exec_t *x, guess_t *g)
+{
+    const plan_t *p = x->p;
+    const schema_field_t *pk = p->root->coll ? p->root->coll->primary : NULL;
+    if (!p->by_key || p->root->aggregate || !db_pipelines(x->db) || !pk ||
+        (pk->type != SCHEMA_TYPE_INTEGER && pk->type != SCHEMA_TYPE_BIG_INTEGER) ||
+        !integer_key(p->key, &g->key.i))
+        return NULL;
+    g->key.type = DB_INT;
+    g->nodes = arena_alloc(x->a, (p->nstmts + 1) * sizeof *g->nodes);
+    for (size_t i = 1; i < p->nstmts; i++) {
+        const plan_node_t *n = p->stmts[i];
+        if (depth_of(n) != 1)
+            continue;
+        if (n->parent != p->root || n->merge != PLAN_MERGE_NONE || n->deferred_err) {
+            g->m = 0;
+            return NULL;
+        }
+        g->nodes[g->m++] = n;
+    }
+    if (g->m == 1)
+        return compile_statement(x->a, x->e, p, g->nodes[0], &g->key, 1);
+    if (!g->m)
+        return NULL;
+    const db_value_t **keys = arena_alloc(x->a, g->m * sizeof *keys);
+    size_t *nkeys = arena_alloc(x->a, g->m * sizeof *nkeys), width;
+    for (size_t i = 0; i < g->m; i++) {
+        keys[i] = &g->key;
+        nkeys[i] = 1;
+    }
+    g->regions = arena_alloc(x->a, g->m * sizeof *g->regions);
+    return compile_batch(x->a, x->e, p, g->nodes, keys, nkeys, g->m, g->regions, &width);
+}
+
+/* The root statement, with the guessed first level when there is one. A failed pair is run
+ * again as the root alone, so that the guess never changes an answer (its statement would
+ * fail the same way later if the root has the row). */
+static int run_root(exec_t *x, const sqlbuf_t *root, db_result_t *out)
+{
+    guess_t *g = arena_calloc(x->a, 1, sizeof *g);
+    const sqlbuf_t *level = guess_level(x, g);
+    sqlbuf_out_t q[2];
+    if (!level || compile_render(x->a, x->e, x->p, root, &q[0]) < 0 ||
+        compile_render(x->a, x->e, x->p, level, &q[1]) < 0) {
+        memset(x->e, 0, sizeof *x->e); /* a guess that cannot be made is not an error */
+        return run(x, root, out);
+    }
+    db_query_t dq[2];
+    for (int i = 0; i < 2; i++) {
+        dq[i] = (db_query_t){q[i].sql, q[i].params, q[i].nparams};
+        log_debug("items sql: %s", q[i].sql);
+    }
+    db_result_t r[2];
+    last_statements += 2;
+    if (db_exec_many(x->db, x->a, x->e, dq, 2, r) < 0) {
+        memset(x->e, 0, sizeof *x->e);
+        return run(x, root, out);
+    }
+    *out = r[0];
+    g->r = r[1];
+    x->guess = g;
+    return 0;
+}
+
+/* The guessed rows, when the level turned out to be the guessed one: the same nodes, each with
+ * the guessed key as its only parent key. */
+static bool guess_fits(const guess_t *g, const plan_node_t **nodes, db_value_t **keys,
+                       const size_t *nkeys, size_t m)
+{
+    if (!g || g->m != m)
+        return false;
+    for (size_t i = 0; i < m; i++)
+        if (nodes[i] != g->nodes[i] || nkeys[i] != 1 || keys[i][0].type != DB_INT ||
+            keys[i][0].i != g->key.i)
+            return false;
+    return true;
+}
+
 /* The to-many nodes, level by level: each level is one statement (its parents' keys known from
  * the level above). */
 static int run_levels(exec_t *x)
@@ -486,7 +616,15 @@ static int run_levels(exec_t *x)
             nkeys[m++] = nk;
             total += nk;
         }
-        if (m == 1 || (m > 1 && total > KEYS_PER_STATEMENT)) {
+        if (d == 1 && guess_fits(x->guess, nodes, keys, nkeys, m)) {
+            if (m == 1)
+                absorb_nested(x, nodes[0], &x->guess->r);
+            else
+                absorb_batch(x, nodes, m, x->guess->regions, &x->guess->r);
+            for (size_t i = 0; i < m; i++)
+                if (nested_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
+                    return -1;
+        } else if (m == 1 || (m > 1 && total > KEYS_PER_STATEMENT)) {
             for (size_t i = 0; i < m; i++)
                 if (run_nested(x, nodes[i], keys[i], nkeys[i]) < 0 ||
                     nested_checks(x, nodes[i], &x->st[nodes[i]->stmt]) < 0)
@@ -701,7 +839,7 @@ int items_read(arena_t *a, err_t *e, db_conn_t *db, const plan_t *p, items_shape
     const plan_node_t *root = p->root;
     sqlbuf_t *b = compile_statement(a, e, p, root, NULL, 0);
     db_result_t rr;
-    if (!b || run(&x, b, &rr) < 0)
+    if (!b || run_root(&x, b, &rr) < 0)
         return -1;
     state_rows(&x, &x.st[0], &rr);
     if (nested_checks(&x, p->root, &x.st[0]) < 0 || run_levels(&x) < 0)

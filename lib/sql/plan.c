@@ -1441,6 +1441,8 @@ plan_t *plan_read(arena_t *a, err_t *e, const schema_t *s, const schema_collecti
     plan_t *p = arena_calloc(a, 1, sizeof *p);
     p->schema = s;
     p->dialect = schema_dialect(s);
+    p->by_key = opts->by_key;
+    p->key = opts->key;
     pctx_t c = {.a = a, .e = e, .s = s, .p = p, .opts = opts};
     c.r = (resolve_t){.a = a, .e = e, .s = s, .plan = p};
     query_t *rq = arena_alloc(a, sizeof *rq);

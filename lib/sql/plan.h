@@ -243,6 +243,9 @@ typedef struct {
     plan_filter_t meta_filter;
     /* meta total_count: the caller's row rule on the root collection (no condition for admins). */
     plan_filter_t total_filter;
+    /* A read by key (plan_opts_t.by_key) and the key as sent. */
+    bool by_key;
+    str_t key;
     unsigned next_id;
 } plan_t;
 

@@ -633,13 +633,72 @@ static void test_server_restart(void **state)
     assert_ptr_equal(f->c, same);
 }
 
+/* Two statements at once: on PostgreSQL one round trip (pipeline), on MySQL one after the
+ * other; the same rows either way, and a failure anywhere leaves a connection that works. */
+static int many(fx_t *f, const char *sql1, const char *sql2, db_result_t *r)
+{
+    db_value_t p = V_INT(20);
+    db_query_t qs[2] = {{q(f, sql1), &p, 1}, {q(f, sql2), &p, 1}};
+    memset(&f->e, 0, sizeof f->e);
+    return db_exec_many(f->c, f->a, &f->e, qs, 2, r);
+}
+
+static void test_exec_many(void **state)
+{
+    fx_t *f = *state;
+    NEED(f);
+    ok(f, "SELECT 1", NULL, 0);
+    assert_int_equal(db_pipelines(f->c), f->pg);
+    uint64_t n0 = db_statement_count(f->c);
+    db_result_t r[2];
+    assert_int_equal(many(f, "SELECT $1 + 1 AS a", "SELECT $1 * 2 AS b, 'x' AS c", r), 0);
+    assert_int_equal(db_statement_count(f->c), n0 + 2);
+    assert_int_equal(r[0].cells[0].i, 21);
+    assert_int_equal(r[1].ncols, 2);
+    assert_int_equal(r[1].cells[0].i, 40);
+    assert_string_equal(r[1].cols[1].name, "c");
+
+    /* The first fails (the second is skipped), then the second fails: an error each time, and
+     * the connection goes on (out of pipeline mode, no result left unread). */
+    const char *bad = f->pg ? "SELECT 1 / ($1 - 20)" : "SELECT CAST($1 AS UNSIGNED) FROM no_such";
+    assert_int_equal(many(f, bad, "SELECT $1 AS a", r), -1);
+    assert_int_equal(f->e.code, ERR_INTERNAL_SERVER_ERROR);
+    assert_int_equal(many(f, "SELECT $1 AS a", bad, r), -1);
+    assert_int_equal(ok(f, "SELECT 2", NULL, 0).cells[0].i, 2);
+    assert_int_equal(many(f, "SELECT $1 AS a", "SELECT $1 - 1 AS b", r), 0);
+    assert_int_equal(r[1].cells[0].i, 19);
+
+    /* A cached statement gone stale under a schema change is prepared again, batch and all. */
+    drop(f, "celer_many");
+    ok(f, "CREATE TABLE celer_many (a integer)", NULL, 0);
+    ok(f, "INSERT INTO celer_many VALUES (7)", NULL, 0);
+    assert_int_equal(many(f, "SELECT $1 AS n", "SELECT * FROM celer_many WHERE a < $1", r), 0);
+    ok(f, "ALTER TABLE celer_many ADD COLUMN b integer", NULL, 0);
+    assert_int_equal(many(f, "SELECT $1 AS n", "SELECT * FROM celer_many WHERE a < $1", r), 0);
+    assert_int_equal(r[1].ncols, 2);
+
+    /* Killed between requests: reconnected before sending, as db_exec. */
+    kill_session(f, backend_id(f));
+    assert_int_equal(many(f, "SELECT $1 AS a", "SELECT $1 AS b", r), 0);
+
+    /* Inside a transaction: one after the other, in the transaction. */
+    assert_int_equal(db_begin(f->c, f->a, &f->e), 0);
+    assert_false(db_pipelines(f->c));
+    ok(f, "INSERT INTO celer_many VALUES (8)", NULL, 0);
+    assert_int_equal(many(f, "SELECT count(*) FROM celer_many WHERE a < $1", "SELECT $1", r), 0);
+    assert_int_equal(r[0].cells[0].i, 2);
+    assert_int_equal(db_rollback(f->c, f->a, &f->e), 0);
+    drop(f, "celer_many");
+}
+
 #define PG(t) cmocka_unit_test_setup_teardown(t, setup_pg, teardown)
 #define MY(t) cmocka_unit_test_setup_teardown(t, setup_mysql, teardown)
 #define BOTH(X)                                                                                    \
     X(test_roundtrip), X(test_nulls_and_affected), X(test_statement_cache),                        \
         X(test_cache_eviction), X(test_schema_change), X(test_search_path), X(test_constraints),   \
         X(test_rollback), X(test_huge_and_quotes), X(test_killed_between_statements),              \
-        X(test_killed_during_statement), X(test_killed_inside_transaction), X(test_server_restart)
+        X(test_killed_during_statement), X(test_killed_inside_transaction), X(test_exec_many),     \
+        X(test_server_restart)
 
 int main(void)
 {
