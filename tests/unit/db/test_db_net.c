@@ -684,7 +684,7 @@ static void test_exec_many(void **state)
     /* Inside a transaction: one after the other, in the transaction. */
     assert_int_equal(db_begin(f->c, f->a, &f->e), 0);
     assert_false(db_pipelines(f->c));
-    ok(f, "INSERT INTO celer_many VALUES (8)", NULL, 0);
+    ok(f, "INSERT INTO celer_many (a) VALUES (8)", NULL, 0);
     assert_int_equal(many(f, "SELECT count(*) FROM celer_many WHERE a < $1", "SELECT $1", r), 0);
     assert_int_equal(r[0].cells[0].i, 2);
     assert_int_equal(db_rollback(f->c, f->a, &f->e), 0);
