@@ -275,6 +275,39 @@ bool json_is_canonical(str_t s)
     return s.p && canon_value(&c) && c.i == c.n;
 }
 
+/* The doubles a database mostly holds, an integer or a few decimals (4.7, 23.47), without the
+ * printf search below. Their text is m / 10^k for the smallest k at which that quotient is
+ * exactly d: IEEE division rounds correctly, as strtod does, so the text reads back as d. While
+ * 10^k times the spacing of doubles near d stays at most 1/2, no other k-decimal text reads back
+ * as d and rounding d * 10^k finds m, so the text is the shortest: what JavaScript prints.
+ * Returns false, writing nothing, for any other d (never 0, NaN or infinite here). */
+static bool write_short_decimal(buf_t *b, double d)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    double mag = fabs(d);
+    double spacing = nextafter(mag, INFINITY) - mag;
+    for (int k = 0; k < (int)(sizeof pow10 / sizeof *pow10); k++) {
+        double scaled = mag * pow10[k];
+        if (scaled >= 0x1p50 || spacing * pow10[k] > 0.5)
+            return false;
+        double m = nearbyint(scaled);
+        if (m / pow10[k] != mag)
+            continue;
+        unsigned long long whole = (unsigned long long)m, unit = (unsigned long long)pow10[k];
+        if (d < 0)
+            buf_putc(b, '-');
+        buf_uint_pad(b, whole / unit, 1);
+        if (k) {
+            buf_putc(b, '.');
+            buf_uint_pad(b, whole % unit, k); /* never ends in 0: k is the smallest */
+        }
+        return true;
+    }
+    return false;
+}
+
+static void write_double_searched(buf_t *b, double d);
+
 /* JavaScript's Number.prototype.toString for finite doubles: shortest round-trip digits, plain
  * notation for exponents in [-7, 21), else "1e+21" style. */
 void json_write_double(buf_t *b, double d)
@@ -287,6 +320,13 @@ void json_write_double(buf_t *b, double d)
         buf_putc(b, '0');
         return;
     }
+    if (!write_short_decimal(b, d))
+        write_double_searched(b, d);
+}
+
+/* Number.prototype.toString by search: the fewest digits printf rounds to that read back as d. */
+static void write_double_searched(buf_t *b, double d)
+{
     char digits[32];
     int prec;
     for (prec = 1; prec <= 17; prec++) {
