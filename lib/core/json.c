@@ -2,6 +2,7 @@
 #include "lib/core/json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +44,32 @@ static const unsigned char special[256] = {
     [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0xED] = 1,
 };
 
+/* Whether one of the 8 bytes of w is one of special[]. Bit tricks on the whole word: (x - 0x01..)
+ * & ~x & 0x80.. is non-zero exactly when a byte of x is zero (applied to w xor '"', '\\', 0xED),
+ * and with 0x20.. instead of 0x01.. when a byte of w is below 0x20. */
+static bool word_has_special(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t w, q, bs, ed;
+    memcpy(&w, p, sizeof w);
+    q = w ^ (ones * '"');
+    bs = w ^ (ones * '\\');
+    ed = w ^ (ones * 0xED);
+    uint64_t control = (w - ones * 0x20) & ~w;
+    uint64_t zero = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((ed - ones) & ~ed);
+    return ((control | zero) & highs) != 0;
+}
+
 void json_write_str(buf_t *b, str_t s)
 {
     buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < s.n; i++) {
+        /* text is mostly plain: skip it 8 bytes at a time */
+        while (i + 8 <= s.n && !word_has_special(s.p + i))
+            i += 8;
+        if (i >= s.n)
+            break;
         unsigned char c = (unsigned char)s.p[i];
         if (!special[c])
             continue;
