@@ -35,11 +35,6 @@ void buf_append(buf_t *b, const void *p, size_t n)
     b->p[b->n] = '\0';
 }
 
-void buf_puts(buf_t *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
 void buf_str(buf_t *b, str_t s)
 {
     buf_append(b, s.p, s.n);

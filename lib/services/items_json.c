@@ -151,9 +151,11 @@ static bool zero_date(str_t s)
 {
     if (s.n < 10)
         return false;
-    for (size_t i = 0; i < s.n; i++)
-        if (!strchr(".0 :-", s.p[i]))
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i]; /* strchr(".0 :-", c) without the call (it matched NUL too) */
+        if (c != '.' && c != '0' && c != ' ' && c != ':' && c != '-' && c != '\0')
             return false;
+    }
     return true;
 }
 
