@@ -245,11 +245,11 @@ int items_perm_context(void *ctx, perm_ctx_kind_t kind, const char *const *keys,
     return fetch_context(ctx, kind, keys, nkeys, paths, npaths, out);
 }
 
-int items_respond(ctx_t *ctx, const schema_collection_t *c, const query_t *q, const buf_t *body)
+int items_respond(ctx_t *ctx, const schema_collection_t *c, const query_t *q, buf_t *body)
 {
     if (q->export_format != QUERY_EXPORT_NONE)
         return respond_export(ctx, c, q->export_format, buf_slice(body));
-    return respond_json_text(ctx, buf_slice(body));
+    return respond_json_buf(ctx, body);
 }
 
 int items_search_body(ctx_t *ctx, const query_env_t *env, query_t *q, qval_t **keys,

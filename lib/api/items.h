@@ -49,8 +49,9 @@ int items_list_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
 int items_one_read(ctx_t *ctx, const query_env_t *env, const schema_t *s,
                    const schema_collection_t *c, str_t key, const query_t *q, buf_t *body);
 
-/* Answers body (an envelope of the read above): as JSON, or as the ?export=json attachment. */
-int items_respond(ctx_t *ctx, const schema_collection_t *c, const query_t *q, const buf_t *body);
+/* Answers body (an envelope of the read above): as JSON (the buffer becomes the response
+ * body), or as the ?export=json attachment. */
+int items_respond(ctx_t *ctx, const schema_collection_t *c, const query_t *q, buf_t *body);
 
 /* validateBatch('read') for SEARCH: {keys?: (string|number)[], query?: object}, nothing else.
  * A truthy query replaces *q (parsed with env); keys go to *keys (in the request arena) with

@@ -22,6 +22,14 @@ int respond_json_text(ctx_t *ctx, str_t json)
     return 0;
 }
 
+int respond_json_buf(ctx_t *ctx, buf_t *json)
+{
+    responder_headers(ctx);
+    response_set_header_c(ctx->res, "Content-Type", json_content_type);
+    ctx->res->body = *json;
+    return 0;
+}
+
 int respond_json(ctx_t *ctx, const struct json_object *payload)
 {
     responder_headers(ctx);

@@ -16,6 +16,10 @@ int respond_json(ctx_t *ctx, const struct json_object *payload);
 /* Same with a body that is already JSON text. */
 int respond_json_text(ctx_t *ctx, str_t json);
 
+/* Same with JSON text in a buffer of the request arena, which becomes the response body (an
+ * items list is tens of kilobytes: handed over, not copied). */
+int respond_json_buf(ctx_t *ctx, buf_t *json);
+
 /* 204 No Content through the responder (Cache-Control and Vary set, no body). Returns 0. */
 int respond_no_content(ctx_t *ctx);
 

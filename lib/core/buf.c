@@ -35,11 +35,6 @@ void buf_append(buf_t *b, const void *p, size_t n)
     b->p[b->n] = '\0';
 }
 
-void buf_puts(buf_t *b, const char *s)
-{
-    buf_append(b, s, strlen(s));
-}
-
 void buf_str(buf_t *b, str_t s)
 {
     buf_append(b, s.p, s.n);
@@ -62,36 +57,43 @@ void buf_printf(buf_t *b, const char *fmt, ...)
     b->n += (size_t)n;
 }
 
-/* The digits of v, right-aligned in d[0..24); returns where they start. */
-static size_t digits(char d[24], unsigned long long v, int width)
+/* Number of decimal digits of v (1 for 0), by comparison: no division. */
+static int count_digits(unsigned long long v)
 {
-    size_t i = 24;
-    do {
-        d[--i] = (char)('0' + v % 10);
-        v /= 10;
-        width--;
-    } while (v);
-    while (width-- > 0 && i > 0)
-        d[--i] = '0';
-    return i;
+    int n = 1;
+    for (unsigned long long t = 10; n < 20 && v >= t; t *= 10)
+        n++;
+    return n;
+}
+
+/* v in at least width digits, written straight into the buffer from its last digit: once v is
+ * exhausted the remaining positions get its zero padding. */
+static void put_digits(buf_t *b, unsigned long long v, int width)
+{
+    int n = count_digits(v);
+    if (n < width)
+        n = width;
+    if (b->n + (size_t)n + 1 > b->cap)
+        buf_reserve(b, (size_t)n);
+    char *p = b->p + b->n;
+    for (int i = n; i-- > 0; v /= 10)
+        p[i] = (char)('0' + v % 10);
+    b->n += (size_t)n;
+    b->p[b->n] = '\0';
 }
 
 void buf_int(buf_t *b, long long v)
 {
-    char d[24];
     /* The magnitude as unsigned, so LLONG_MIN needs no special case. */
     unsigned long long m = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    size_t i = digits(d, m, 1);
     if (v < 0)
-        d[--i] = '-';
-    buf_append(b, d + i, 24 - i);
+        buf_putc(b, '-');
+    put_digits(b, m, 1);
 }
 
 void buf_uint_pad(buf_t *b, unsigned long long v, int width)
 {
-    char d[24];
-    size_t i = digits(d, v, width);
-    buf_append(b, d + i, 24 - i);
+    put_digits(b, v, width);
 }
 
 void buf_clear(buf_t *b)

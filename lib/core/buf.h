@@ -6,6 +6,7 @@
 #define LIB_CORE_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "lib/core/arena.h"
 #include "lib/core/str.h"
@@ -20,7 +21,11 @@ typedef struct {
 /* Empty buffer allocating from a, with room for cap bytes before it grows. */
 void buf_init(buf_t *b, arena_t *a, size_t cap);
 void buf_append(buf_t *b, const void *p, size_t n);
-void buf_puts(buf_t *b, const char *s);
+/* Inline so that the length of a literal ("null", "true") is known at compile time. */
+static inline void buf_puts(buf_t *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
 /* Makes room for extra more bytes (and the NUL). */
 void buf_reserve(buf_t *b, size_t extra);
 

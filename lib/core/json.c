@@ -2,6 +2,7 @@
 #include "lib/core/json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +44,32 @@ static const unsigned char special[256] = {
     [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0xED] = 1,
 };
 
+/* Whether one of the 8 bytes of w is one of special[]. Bit tricks on the whole word: (x - 0x01..)
+ * & ~x & 0x80.. is non-zero exactly when a byte of x is zero (applied to w xor '"', '\\', 0xED),
+ * and with 0x20.. instead of 0x01.. when a byte of w is below 0x20. */
+static bool word_has_special(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t w, q, bs, ed;
+    memcpy(&w, p, sizeof w);
+    q = w ^ (ones * '"');
+    bs = w ^ (ones * '\\');
+    ed = w ^ (ones * 0xED);
+    uint64_t control = (w - ones * 0x20) & ~w;
+    uint64_t zero = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((ed - ones) & ~ed);
+    return ((control | zero) & highs) != 0;
+}
+
 void json_write_str(buf_t *b, str_t s)
 {
     buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < s.n; i++) {
+        /* text is mostly plain: skip it 8 bytes at a time */
+        while (i + 8 <= s.n && !word_has_special(s.p + i))
+            i += 8;
+        if (i >= s.n)
+            break;
         unsigned char c = (unsigned char)s.p[i];
         if (!special[c])
             continue;
@@ -275,6 +297,39 @@ bool json_is_canonical(str_t s)
     return s.p && canon_value(&c) && c.i == c.n;
 }
 
+/* The doubles a database mostly holds, an integer or a few decimals (4.7, 23.47), without the
+ * printf search below. Their text is m / 10^k for the smallest k at which that quotient is
+ * exactly d: IEEE division rounds correctly, as strtod does, so the text reads back as d. While
+ * 10^k times the spacing of doubles near d stays at most 1/2, no other k-decimal text reads back
+ * as d and rounding d * 10^k finds m, so the text is the shortest: what JavaScript prints.
+ * Returns false, writing nothing, for any other d (never 0, NaN or infinite here). */
+static bool write_short_decimal(buf_t *b, double d)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    double mag = fabs(d);
+    double spacing = nextafter(mag, INFINITY) - mag;
+    for (int k = 0; k < (int)(sizeof pow10 / sizeof *pow10); k++) {
+        double scaled = mag * pow10[k];
+        if (scaled >= 0x1p50 || spacing * pow10[k] > 0.5)
+            return false;
+        double m = nearbyint(scaled);
+        if (m / pow10[k] != mag)
+            continue;
+        unsigned long long whole = (unsigned long long)m, unit = (unsigned long long)pow10[k];
+        if (d < 0)
+            buf_putc(b, '-');
+        buf_uint_pad(b, whole / unit, 1);
+        if (k) {
+            buf_putc(b, '.');
+            buf_uint_pad(b, whole % unit, k); /* never ends in 0: k is the smallest */
+        }
+        return true;
+    }
+    return false;
+}
+
+static void write_double_searched(buf_t *b, double d);
+
 /* JavaScript's Number.prototype.toString for finite doubles: shortest round-trip digits, plain
  * notation for exponents in [-7, 21), else "1e+21" style. */
 void json_write_double(buf_t *b, double d)
@@ -287,6 +342,13 @@ void json_write_double(buf_t *b, double d)
         buf_putc(b, '0');
         return;
     }
+    if (!write_short_decimal(b, d))
+        write_double_searched(b, d);
+}
+
+/* Number.prototype.toString by search: the fewest digits printf rounds to that read back as d. */
+static void write_double_searched(buf_t *b, double d)
+{
     char digits[32];
     int prec;
     for (prec = 1; prec <= 17; prec++) {

@@ -259,13 +259,21 @@ int db_rollback(db_conn_t *c, arena_t *a, err_t *e)
 
 /* ---- statement cache --------------------------------------------------------------------- */
 
+/* FNV-1a over 8-byte words, then the bytes left: a key is a whole statement, kilobytes for a
+ * relational read, hashed on every execution. A multiply only carries upwards, so each step
+ * folds the high half back down: the bucket index (the low bits) depends on every byte. */
 static uint64_t hash_key(const char *k, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)k[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 1469598103934665603ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, k + i, sizeof w);
+        h = (h ^ w) * 1099511628211ULL;
+        h ^= h >> 32;
     }
+    for (; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
     return h;
 }
 

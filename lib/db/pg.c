@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/core/buf.h"
 #include "lib/core/log.h"
 #include "lib/core/str.h"
 
@@ -342,9 +343,13 @@ static int encode_one(arena_t *a, const db_value_t *v, pg_params_t *p, size_t i)
     case DB_NULL:
         p->values[i] = NULL;
         return 0;
-    case DB_INT:
-        p->values[i] = arena_printf(a, "%" PRId64, v->i);
+    case DB_INT: {
+        buf_t t; /* buf_int, not printf: ids and limits are bound on every read */
+        buf_init(&t, a, 24);
+        buf_int(&t, v->i);
+        p->values[i] = t.p;
         return 0;
+    }
     case DB_FLOAT:
         p->values[i] = format_double(a, v->f);
         return 0;
@@ -490,38 +495,57 @@ static int64_t int_text(const char *s)
     return neg ? (int64_t)(0 - v) : (int64_t)v;
 }
 
-static void read_cell(arena_t *a, const PGresult *r, int row, int col, db_value_t *v)
+/* How a column's text becomes a db_value_t, decided once per column from its type OID. */
+typedef enum { CELL_INT, CELL_FLOAT, CELL_BOOL, CELL_BYTEA, CELL_TEXT } cell_kind_t;
+
+static cell_kind_t cell_kind(Oid oid)
 {
-    if (PQgetisnull(r, row, col)) {
-        v->type = DB_NULL;
-        return;
-    }
-    const char *s = PQgetvalue(r, row, col);
-    size_t n = (size_t)PQgetlength(r, row, col);
-    switch (PQftype(r, col)) {
+    switch (oid) {
     case OID_INT2:
     case OID_INT4:
     case OID_INT8:
     case OID_OID:
-        v->type = DB_INT;
-        v->i = int_text(s);
-        return;
+        return CELL_INT;
     case OID_FLOAT4:
     case OID_FLOAT8:
-        v->type = DB_FLOAT; /* strtod reads NaN, Infinity and -Infinity too */
-        v->f = strtod(s, NULL);
-        return;
+        return CELL_FLOAT;
     case OID_BOOL:
-        v->type = DB_BOOL;
-        v->i = s[0] == 't';
-        return;
+        return CELL_BOOL;
     case OID_BYTEA:
-        v->type = DB_BLOB;
-        v->s = decode_bytea(a, s, n);
-        return;
+        return CELL_BYTEA;
     default:
-        v->type = DB_TEXT; /* points into the PGresult, which the arena keeps alive */
-        v->s = (str_t){s, n};
+        return CELL_TEXT;
+    }
+}
+
+/* Every member of *v is written (the unused ones zero), so the cells need no memset first. */
+static void read_cell(arena_t *a, const PGresult *r, int row, int col, cell_kind_t kind,
+                      db_value_t *v)
+{
+    if (PQgetisnull(r, row, col)) {
+        *v = (db_value_t){.type = DB_NULL};
+        return;
+    }
+    const char *s = PQgetvalue(r, row, col);
+    switch (kind) {
+    case CELL_INT:
+        *v = (db_value_t){.type = DB_INT, .i = int_text(s)};
+        return;
+    case CELL_FLOAT:
+        /* strtod reads NaN, Infinity and -Infinity too */
+        *v = (db_value_t){.type = DB_FLOAT, .f = strtod(s, NULL)};
+        return;
+    case CELL_BOOL:
+        *v = (db_value_t){.type = DB_BOOL, .i = s[0] == 't'};
+        return;
+    case CELL_BYTEA:
+        *v = (db_value_t){.type = DB_BLOB,
+                          .s = decode_bytea(a, s, (size_t)PQgetlength(r, row, col))};
+        return;
+    case CELL_TEXT:
+        /* points into the PGresult, which the arena keeps alive */
+        *v = (db_value_t){.type = DB_TEXT, .s = {s, (size_t)PQgetlength(r, row, col)}};
+        return;
     }
 }
 
@@ -529,15 +553,18 @@ static void read_rows(arena_t *a, const PGresult *r, db_result_t *out)
 {
     int nf = PQnfields(r), nt = PQntuples(r);
     db_column_t *cols = db_cols_new(a, out, (size_t)nf);
+    cell_kind_t *kinds = arena_alloc(a, sizeof(*kinds) * (size_t)(nf ? nf : 1));
     for (int i = 0; i < nf; i++) {
+        Oid oid = PQftype(r, i);
         cols[i].name = PQfname(r, i);
-        cols[i].type = coltype(PQftype(r, i));
+        cols[i].type = coltype(oid);
+        kinds[i] = cell_kind(oid);
     }
     db_value_t *cells = arena_alloc(a, sizeof(*cells) * ((size_t)nt * (size_t)nf + 1));
-    memset(cells, 0, sizeof(*cells) * ((size_t)nt * (size_t)nf));
+    db_value_t *v = cells;
     for (int row = 0; row < nt; row++)
         for (int col = 0; col < nf; col++)
-            read_cell(a, r, row, col, &cells[(size_t)row * (size_t)nf + (size_t)col]);
+            read_cell(a, r, row, col, kinds[col], v++);
     out->cells = cells;
     out->nrows = (size_t)nt;
 }

@@ -29,14 +29,21 @@ size_t items_last_statements(void)
 
 /* ---- key hashing -------------------------------------------------------------------------- */
 
-/* A cell as text, the same for 1 (integer) and "1" (text): keys from a pk and an fk match. */
-static str_t key_text(arena_t *a, const db_value_t *v)
+/* Room for an integer key's text: 20 digits and a sign. */
+typedef struct {
+    char d[24];
+} keybuf_t;
+
+/* A cell as text, the same for 1 (integer) and "1" (text): keys from a pk and an fk match. An
+ * integer's text is written into kb (no allocation: most keys are only looked up); text keys
+ * point into the result, a double's text into the arena. */
+static str_t key_text(arena_t *a, const db_value_t *v, keybuf_t *kb)
 {
     switch (v->type) {
     case DB_INT:
     case DB_BOOL: {
-        buf_t t;
-        buf_init(&t, a, 24);
+        /* kb holds any integer's text with its NUL, so this buffer never grows (no arena) */
+        buf_t t = {.p = kb->d, .cap = sizeof kb->d};
         buf_int(&t, v->i);
         return buf_slice(&t);
     }
@@ -80,22 +87,45 @@ static void groups_init(arena_t *a, groups_t *g, size_t expect)
     g->n = 0;
 }
 
-static group_t *groups_get(groups_t *g, str_t key, bool create)
+/* The slot of key: its group, or the empty slot where it belongs. */
+static group_t *groups_slot(const groups_t *g, str_t key)
+{
+    size_t i = hash(key) & (g->cap - 1);
+    while (g->slots[i].used && !str_eq(g->slots[i].key, key))
+        i = (i + 1) & (g->cap - 1);
+    return &g->slots[i];
+}
+
+/* The group of the key cell v, or NULL. */
+static group_t *groups_find(const groups_t *g, arena_t *a, const db_value_t *v)
 {
     if (!g->cap)
         return NULL;
-    size_t i = hash(key) & (g->cap - 1);
-    while (g->slots[i].used) {
-        if (str_eq(g->slots[i].key, key))
-            return &g->slots[i];
-        i = (i + 1) & (g->cap - 1);
-    }
-    if (!create)
-        return NULL;
-    g->slots[i].used = true;
-    g->slots[i].key = key;
+    keybuf_t kb;
+    group_t *s = groups_slot(g, key_text(a, v, &kb));
+    return s->used ? s : NULL;
+}
+
+/* The group of the key cell v, created (with a copy of an integer key's text) if new. */
+static group_t *groups_add(groups_t *g, arena_t *a, const db_value_t *v)
+{
+    keybuf_t kb;
+    str_t key = key_text(a, v, &kb);
+    group_t *s = groups_slot(g, key);
+    if (s->used)
+        return s;
+    s->used = true;
+    s->key = key.p == kb.d ? (str_t){arena_strndup(a, key.p, key.n), key.n} : key;
     g->n++;
-    return &g->slots[i];
+    return s;
+}
+
+/* Whether the key cell v was seen before; it is from now on. */
+static bool seen_before(groups_t *seen, arena_t *a, const db_value_t *v)
+{
+    size_t n = seen->n;
+    groups_add(seen, a, v);
+    return seen->n == n;
 }
 
 static void group_push(arena_t *a, group_t *gr, const db_value_t *row)
@@ -171,13 +201,8 @@ static db_value_t *parent_keys(exec_t *x, const plan_node_t *parent, size_t *n)
     int col = parent->col_base + parent->pk_col;
     for (size_t i = 0; i < r->nrows; i++) {
         const db_value_t *v = &r->rows[i][col];
-        if (v->type == DB_NULL)
+        if (v->type == DB_NULL || seen_before(&seen, x->a, v))
             continue;
-        str_t k = key_text(x->a, v);
-        group_t *g = groups_get(&seen, k, false);
-        if (g)
-            continue;
-        groups_get(&seen, k, true);
         keys[(*n)++] = *v;
     }
     return keys;
@@ -257,8 +282,9 @@ static void add_row(exec_t *x, const plan_node_t *n, state_t *st, const db_value
 {
     st->rows[st->nrows++] = row;
     const db_value_t *fk = &row[n->col_base + n->link_col];
-    if (fk->type != DB_NULL)
-        group_push(x->a, groups_get(&st->groups, key_text(x->a, fk), true), row);
+    if (fk->type == DB_NULL)
+        return;
+    group_push(x->a, groups_add(&st->groups, x->a, fk), row);
 }
 
 static void shape_groups(exec_t *x, const plan_node_t *n, state_t *st)
@@ -384,9 +410,10 @@ static int orphan_check(exec_t *x, const plan_node_t *n, const db_value_t *keys,
     bool object = false;
     for (size_t i = 0; i < n->nkids; i++)
         object |= n->kids[i]->kind == PLAN_M2O && n->kids[i]->rel == n->rel;
+    keybuf_t kb;
     str_t shown = fk->type == DB_NULL ? str_c("null")
                   : object            ? str_c("[object Object]")
-                                      : key_text(x->a, fk);
+                                      : key_text(x->a, fk, &kb);
     return err_js(x->e, x->a, "Missing parentItem '%.*s' of '%s' when merging o2m nested items",
                   (int)shown.n, shown.p, n->rel->related_collection);
 }
@@ -401,10 +428,8 @@ static db_value_t *m2o_keys(exec_t *x, const plan_node_t *k, const state_t *st, 
     int col = k->parent->col_base + k->link_col;
     for (size_t i = 0; k->link_col >= 0 && i < st->nrows; i++) {
         const db_value_t *v = &st->rows[i][col];
-        str_t t = key_text(x->a, v);
-        if (v->type == DB_NULL || groups_get(&seen, t, false))
+        if (v->type == DB_NULL || seen_before(&seen, x->a, v))
             continue;
-        groups_get(&seen, t, true);
         keys[(*n)++] = *v;
     }
     return keys;
@@ -665,9 +690,7 @@ static void render_many(out_t *o, const plan_node_t *parent, const plan_node_t *
 {
     const state_t *st = &o->x->st[k->stmt];
     const db_value_t *pk = &row[parent->col_base + parent->pk_col];
-    group_t *g = pk->type == DB_NULL ? NULL
-                                     : groups_get((groups_t *)&st->groups, key_text(o->x->a, pk),
-                                                  false);
+    group_t *g = pk->type == DB_NULL ? NULL : groups_find(&st->groups, o->x->a, pk);
     buf_putc(o->b, '[');
     for (size_t i = 0; g && i < g->n; i++) {
         if (i)
@@ -725,8 +748,7 @@ static void render_item(out_t *o, const plan_node_t *n, const db_value_t *row,
         const plan_out_t *po = &n->outs[i];
         if (i)
             buf_putc(o->b, ',');
-        json_write_str(o->b, str_c(po->key));
-        buf_putc(o->b, ':');
+        buf_str(o->b, po->json_key);
         if (po->kind == PLAN_OUT_COL) {
             render_cell(o, n, po->col, row, cols);
             continue;
@@ -795,21 +817,31 @@ static int count(exec_t *x, sqlbuf_t *b, int64_t *out)
     return 0;
 }
 
-static int meta(exec_t *x, buf_t *b)
+/* The meta counts a query asks for (-1: not asked), counted after the data statements. */
+typedef struct {
+    int64_t total, filtered;
+} counts_t;
+
+static int meta_counts(exec_t *x, counts_t *c)
 {
     const query_t *q = x->p->q;
-    if (!q->nmeta)
-        return 0;
-    int64_t total = -1, filtered = -1;
+    c->total = c->filtered = -1;
     bool want_total = false, want_filter = false;
     for (size_t i = 0; i < q->nmeta; i++) {
         want_total = want_total || q->meta[i] == QUERY_META_TOTAL_COUNT;
         want_filter = want_filter || q->meta[i] == QUERY_META_FILTER_COUNT;
     }
-    if (want_total && count(x, compile_total_count(x->a, x->e, x->p), &total) < 0)
+    if (want_total && count(x, compile_total_count(x->a, x->e, x->p), &c->total) < 0)
         return -1;
-    if (want_filter && count(x, compile_filter_count(x->a, x->e, x->p), &filtered) < 0)
+    if (want_filter && count(x, compile_filter_count(x->a, x->e, x->p), &c->filtered) < 0)
         return -1;
+    return 0;
+}
+
+static void meta_write(const query_t *q, const counts_t *c, buf_t *b)
+{
+    if (!q->nmeta)
+        return;
     buf_puts(b, "\"meta\":{");
     bool first = true, done_total = false, done_filter = false;
     for (size_t i = 0; i < q->nmeta; i++) {
@@ -820,14 +852,13 @@ static int meta(exec_t *x, buf_t *b)
             buf_putc(b, ',');
         first = false;
         buf_printf(b, is_total ? "\"total_count\":%lld" : "\"filter_count\":%lld",
-                   (long long)(is_total ? total : filtered));
+                   (long long)(is_total ? c->total : c->filtered));
         if (is_total)
             done_total = true;
         else
             done_filter = true;
     }
     buf_puts(b, "},");
-    return 0;
 }
 
 int items_read(arena_t *a, err_t *e, db_conn_t *db, const plan_t *p, items_shape_t shape,
@@ -848,27 +879,29 @@ int items_read(arena_t *a, err_t *e, db_conn_t *db, const plan_t *p, items_shape
     const db_result_t *r = &rr;
     if (shape == ITEMS_ONE && r->nrows == 0)
         return err_set(e, a, ERR_FORBIDDEN, NULL);
-    buf_t body;
-    buf_init(&body, a, 4096);
-    out_t o = {&x, &body};
+    /* The counts run before rendering (which cannot fail), so the items are rendered straight
+     * into out, after the meta that precedes them. */
+    counts_t counts;
+    if (shape != ITEMS_ONE && meta_counts(&x, &counts) < 0)
+        return -1;
+    buf_putc(out, '{');
+    if (shape != ITEMS_ONE)
+        meta_write(p->q, &counts, out);
+    buf_puts(out, "\"data\":");
+    out_t o = {&x, out};
     if (shape == ITEMS_LIST) {
-        buf_putc(&body, '[');
+        buf_putc(out, '[');
         for (size_t i = 0; i < r->nrows; i++) {
             if (i)
-                buf_putc(&body, ',');
+                buf_putc(out, ',');
             render_item(&o, root, &r->cells[i * r->ncols], r->cols);
         }
-        buf_putc(&body, ']');
+        buf_putc(out, ']');
     } else if (r->nrows) {
         render_item(&o, root, r->cells, r->cols);
     } else {
         render_defaults(&o, p);
     }
-    buf_putc(out, '{');
-    if (shape != ITEMS_ONE && meta(&x, out) < 0)
-        return -1;
-    buf_puts(out, "\"data\":");
-    buf_append(out, body.p, body.n);
     buf_putc(out, '}');
     last_statements = data_statements;
     return 0;

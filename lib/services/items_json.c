@@ -151,9 +151,66 @@ static bool zero_date(str_t s)
 {
     if (s.n < 10)
         return false;
-    for (size_t i = 0; i < s.n; i++)
-        if (!strchr(".0 :-", s.p[i]))
+    for (size_t i = 0; i < s.n; i++) {
+        char c = s.p[i]; /* strchr(".0 :-", c) without the call (it matched NUL too) */
+        if (c != '.' && c != '0' && c != ' ' && c != ':' && c != '-' && c != '\0')
             return false;
+    }
+    return true;
+}
+
+/* The number in s[at .. at + n) of decimal digits, or -1. */
+static int fixed_digits(str_t s, size_t at, size_t n)
+{
+    int v = 0;
+    for (size_t i = at; i < at + n; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return -1;
+        v = v * 10 + (s.p[i] - '0');
+    }
+    return v;
+}
+
+/* "YYYY-MM-DD" (date_only) or "YYYY-MM-DD HH:mm:ss" ('T' too) at the start of s naming a real
+ * day and time of the years 1000..9999: the text processDates and toISOString print back field
+ * for field (jsval_date_parse would roll Feb 30 over; such text takes the long way). */
+static bool plain_date_text(str_t s, bool date_only)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (s.n < (date_only ? 10 : 19) || s.p[4] != '-' || s.p[7] != '-')
+        return false;
+    int y = fixed_digits(s, 0, 4), mo = fixed_digits(s, 5, 2), d = fixed_digits(s, 8, 2);
+    bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+        return false;
+    if (date_only)
+        return true;
+    if ((s.p[10] != ' ' && s.p[10] != 'T') || s.p[13] != ':' || s.p[16] != ':')
+        return false;
+    int h = fixed_digits(s, 11, 2), mi = fixed_digits(s, 14, 2), sec = fixed_digits(s, 17, 2);
+    return h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 59;
+}
+
+/* The common database texts of a date field without parsing them into an instant and printing
+ * that back: "2024-01-15 10:30:00" for a dateTime, "2024-01-15" for a date (both read as UTC),
+ * "2024-01-15 10:30:00+00" for a timestamp (toISOString adds ".000Z"). Returns false for any
+ * other text. */
+static bool plain_date_out(buf_t *b, schema_type_t type, str_t s)
+{
+    bool date_only = type == SCHEMA_TYPE_DATE, stamp = type == SCHEMA_TYPE_TIMESTAMP;
+    size_t n = date_only ? 10 : 19;
+    if (s.n != (stamp ? n + 3 : n) || !plain_date_text(s, date_only))
+        return false;
+    if (stamp && !(s.p[19] == '+' && s.p[20] == '0' && s.p[21] == '0'))
+        return false;
+    buf_reserve(b, n + 7);
+    buf_putc(b, '"');
+    buf_append(b, s.p, 10);
+    if (!date_only) {
+        buf_putc(b, 'T');
+        buf_append(b, s.p + 11, 8);
+    }
+    buf_puts(b, stamp ? ".000Z\"" : "\"");
     return true;
 }
 
@@ -190,6 +247,8 @@ static bool date_field_out(buf_t *b, schema_type_t type, const db_value_t *v)
     if ((v->type == DB_INT && v->i == 0) || (v->type == DB_FLOAT && v->f == 0) ||
         (v->type == DB_TEXT && v->s.n == 0))
         return false;
+    if (v->type == DB_TEXT && plain_date_out(b, type, v->s))
+        return true;
     double ms = date_ms(v);
     if (type == SCHEMA_TYPE_TIMESTAMP)
         iso_out(b, ms);

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lib/core/json.h"
 #include "lib/query/jsval.h"
 #include "lib/sql/resolve.h"
 
@@ -838,6 +839,11 @@ static void out_add(pctx_t *c, plan_node_t *n, plan_out_t o)
     for (size_t i = 0; i < n->nouts; i++)
         if (strcmp(n->outs[i].key, o.key) == 0)
             return; /* lodash pick: the first occurrence decides the position */
+    buf_t k;
+    buf_init(&k, c->a, strlen(o.key) + 4);
+    json_write_str(&k, str_c(o.key));
+    buf_putc(&k, ':');
+    o.json_key = buf_slice(&k);
     n->outs = arena_realloc(c->a, n->outs, n->nouts * sizeof *n->outs,
                             (n->nouts + 1) * sizeof *n->outs);
     n->outs[n->nouts++] = o;

@@ -145,6 +145,7 @@ typedef struct {
 typedef struct {
     plan_out_kind_t kind;
     const char *key;         /* output key (functions applied: "published_date_year") */
+    str_t json_key;          /* the key as rendered, "key": (escaped once, written per row) */
     int col;                 /* PLAN_OUT_COL; PLAN_OUT_AGG: the bare count(*) column or -1 */
     plan_node_t *node;       /* PLAN_OUT_NODE */
     plan_agg_entry_t *sub;   /* PLAN_OUT_AGG */

@@ -36,13 +36,21 @@ sqlbuf_t *sqlbuf_new(arena_t *a)
     return b;
 }
 
+/* Room for k more chunks. */
+static void reserve(sqlbuf_t *b, size_t k)
+{
+    if (b->n + k <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap * 2 : 32;
+    while (cap < b->n + k)
+        cap *= 2;
+    b->c = arena_realloc(b->arena, b->c, b->cap * sizeof *b->c, cap * sizeof *b->c);
+    b->cap = cap;
+}
+
 static chunk_t *push(sqlbuf_t *b)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 32;
-        b->c = arena_realloc(b->arena, b->c, b->cap * sizeof *b->c, cap * sizeof *b->c);
-        b->cap = cap;
-    }
+    reserve(b, 1);
     chunk_t *c = &b->c[b->n++];
     memset(c, 0, sizeof *c);
     return c;
@@ -161,10 +169,10 @@ void sqlbuf_append(sqlbuf_t *b, const sqlbuf_t *src)
         sqlbuf_fail(b, src->error);
         return;
     }
-    for (size_t i = 0; i < src->n; i++) {
-        chunk_t *c = push(b);
-        *c = src->c[i];
-    }
+    reserve(b, src->n);
+    if (src->n)
+        memcpy(b->c + b->n, src->c, src->n * sizeof *b->c);
+    b->n += src->n;
     b->nparams += src->nparams;
 }
 
@@ -238,9 +246,9 @@ int sqlbuf_render(const sqlbuf_t *b, arena_t *a, db_dialect_t d, sqlbuf_out_t *o
             *why = err;
         return -1;
     }
-    buf_t text;
-    buf_init(&text, a, 256);
     db_value_t *params = arena_alloc(a, (b->nparams ? b->nparams : 1) * sizeof *params);
+    buf_t text; /* allocated last: the arena grows it in place */
+    buf_init(&text, a, 256);
     size_t np = 0;
     for (size_t i = 0; i < b->n; i++) {
         const chunk_t *c = &b->c[i];

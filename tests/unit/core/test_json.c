@@ -216,6 +216,8 @@ static void test_canonical_json_text(void **state)
         "{\"reading_time\":15,\"featured\":false,\"keywords\":[\"news\",\"backend\"],"
         "\"source\":{\"kind\":\"web\",\"page\":85}}",
         "{\"b\":1,\"a\":[{},[],{\"x\":null}],\"-1\":2,\"1.5\":3}",
+        /* strings longer than the 8 bytes skipped at a time */
+        "\"abcdefghijklmnop caf\xc3\xa9 abcdefghijklmnop\"", "[\"abcdefgh\",\"abcdefghijklmnopq\"]",
     };
     static const char *no[] = {
         "", " {}", "{} ", "{\"a\": 1}", "[1, 2]", "1.0", "1e3", "1E3", "-0", "0.0000001", "01",
@@ -223,6 +225,8 @@ static void test_canonical_json_text(void **state)
         "\"\\u00e9\"", "{\"a\":1,\"a\":2}", "{\"1\":1}", "{\"01\":1}", "[1,]", "{\"a\"}",
         "{\"a\":}", "nul", "tru", "[", "\"abc", "\"\xed\x95\x9c\"", "\"\xc3\"", "\"\xc0\xaf\"",
         "\"\xf4\x90\x80\x80\"", "\"\x01\"", "+1", ".5", "1.", "[1]x",
+        "\"abcdefghij\x01klm\"", "\"abcdefghijklmnop\\nq\"", "\"abcdefghijklmnop\xed\x95\x9c\"",
+        "\"abcdefghijklmnop\xc3\"", "\"abcdefghijklmnopq", "\"abcdefgh\xc3(ijklmnopqrs\"", "\"abcdefghijklmnop\xc3(\"",
     };
     for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
         check_canonical(a, yes[i], strlen(yes[i]), 1);
