@@ -661,16 +661,25 @@ static db_drv_status_t pg_exec_many(db_conn_t *c, arena_t *a, err_t *e, const db
     if (!PQpipelineSync(pg))
         return DB_DRV_LOST;
     db_drv_status_t st = DB_DRV_OK;
+    db_stmt_t *stale_stmt = NULL;
     for (size_t i = 0; i < n; i++) {
         PGresult *r = pipeline_result(pg, a);
         if (!r)
             return DB_DRV_LOST;
-        if (st == DB_DRV_OK)
+        if (st != DB_DRV_OK)
+            continue;
+        if (stale(r)) { /* dropped below: DEALLOCATE cannot run inside the pipeline */
+            stale_stmt = s[i];
+            st = DB_DRV_STALE;
+        } else {
             st = result(c, a, e, s[i], r, q[i].sql, &outs[i]);
+        }
     }
     PGresult *sync = own(a, PQgetResult(pg));
     if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC || !PQexitPipelineMode(pg))
         return DB_DRV_LOST;
+    if (stale_stmt)
+        db_cache_drop(c, stale_stmt);
     return st;
 }
 

@@ -676,6 +676,11 @@ static void test_exec_many(void **state)
     ok(f, "ALTER TABLE celer_many ADD COLUMN b integer", NULL, 0);
     assert_int_equal(many(f, "SELECT $1 AS n", "SELECT * FROM celer_many WHERE a < $1", r), 0);
     assert_int_equal(r[1].ncols, 2);
+    if (f->pg) { /* the stale statement was released on the server too, after the pipeline */
+        const char *sql = "SELECT count(*) FROM pg_prepared_statements";
+        ok(f, sql, NULL, 0);
+        assert_int_equal(ok(f, sql, NULL, 0).cells[0].i, (int64_t)f->c->cache.n);
+    }
 
     /* Killed between requests: reconnected before sending, as db_exec. */
     kill_session(f, backend_id(f));
