@@ -115,13 +115,17 @@ static const char *js_text(arena_t *a, const struct json_object *v)
 
 /* ---- dates (Joi.date(): new Date(...) semantics; Celer runs as Directus under TZ=UTC) ----- */
 
+/* new Date(ms)'s TimeClip: beyond ±8.64e15 ms (±100,000,000 days) a Date is invalid. */
+static double time_clip(double ms)
+{
+    return isfinite(ms) && fabs(ms) <= 8.64e15 ? ms : NAN;
+}
+
 /* Joi's date parse of a value; NaN when it is no date. */
 static double joi_date(const struct json_object *v)
 {
-    if (is_num(v)) {
-        double d = json_object_get_double(v);
-        return isfinite(d) ? d : NAN;
-    }
+    if (is_num(v))
+        return time_clip(json_object_get_double(v));
     if (!is_str(v))
         return NAN;
     str_t s = sval(v);
@@ -145,8 +149,8 @@ static double joi_date(const struct json_object *v)
         numeric = k > f;
     }
     if (numeric && k == s.n)
-        return jsval_str_number(s);
-    return jsval_date_parse(s);
+        return time_clip(jsval_str_number(s));
+    return time_clip(jsval_date_parse(s));
 }
 
 static void date_parts(double ms, struct tm *tm, int *millis)
