@@ -4,6 +4,7 @@
 #include "lib/core/isodate.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool digits(const char *p, size_t n)
@@ -73,19 +74,26 @@ static bool iso_date(const char *p, size_t n, int64_t *days)
     return true;
 }
 
-/* One time unit: two digits, an optional fraction ("," or "."). */
+/* One time unit: two digits, an optional fraction ("," or "."), read as parseFloat reads it:
+ * the correctly rounded double (strtod). Summing digit * 0.1^k drifts by an ulp, which a
+ * fraction of an hour turns into a millisecond off after floor(). */
 static bool time_unit(const char **p, const char *end, double *out)
 {
     if (end - *p < 2 || !digits(*p, 2))
         return false;
-    double v = num(*p, 2);
+    char text[128];
+    size_t n = 0;
+    text[n++] = (*p)[0];
+    text[n++] = (*p)[1];
     *p += 2;
     if (*p < end && (**p == '.' || **p == ',')) {
-        double scale = 0.1;
-        for ((*p)++; *p < end && **p >= '0' && **p <= '9'; (*p)++, scale /= 10)
-            v += (**p - '0') * scale;
+        text[n++] = '.';
+        for ((*p)++; *p < end && **p >= '0' && **p <= '9'; (*p)++)
+            if (n < sizeof text - 1)
+                text[n++] = **p;
     }
-    *out = v;
+    text[n] = '\0';
+    *out = strtod(text, NULL);
     return true;
 }
 
